@@ -1,0 +1,53 @@
+// One structured logger for the Node side. Each module creates its child once; lines are JSON objects
+// with ids, never passwords or message content.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Field names whose values are replaced before a line is written, whatever module logs them. */
+const REDACTED_KEYS = new Set(['password', 'pass', 'secret', 'passphrase', 'token', 'authorization', 'privateKey']);
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export type LogSink = (line: string) => void;
+
+let sink: LogSink = (line) => process.stderr.write(line + '\n');
+let minimumLevel: LogLevel = (process.env.MAILCASE_LOG_LEVEL as LogLevel | undefined) ?? 'warn';
+
+/** Sends every log line to another destination, such as a file or a test buffer. */
+export function setLogSink(next: LogSink, level?: LogLevel): void {
+  sink = next;
+  if (level) minimumLevel = level;
+}
+
+function redact(fields: Record<string, unknown>): Record<string, unknown> {
+  const clean: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    clean[key] = REDACTED_KEYS.has(key) ? '[redacted]' : value instanceof Error ? value.message : value;
+  }
+  return clean;
+}
+
+/** Creates a logger whose lines carry the given module name and fields. */
+export function createLogger(module: string, base: Record<string, unknown> = {}): Logger {
+  const write = (level: LogLevel, message: string, fields: Record<string, unknown> = {}): void => {
+    if (LEVEL_ORDER[level] < LEVEL_ORDER[minimumLevel]) return;
+    const line = { time: new Date().toISOString(), level, module, message, ...redact({ ...base, ...fields }) };
+    sink(JSON.stringify(line));
+  };
+
+  return {
+    debug: (message, fields) => write('debug', message, fields),
+    info: (message, fields) => write('info', message, fields),
+    warn: (message, fields) => write('warn', message, fields),
+    error: (message, fields) => write('error', message, fields),
+    child: (fields) => createLogger(module, { ...base, ...fields }),
+  };
+}

@@ -1,0 +1,49 @@
+// Every size, count and time limit on untrusted input, in one place. Each constant says what it bounds.
+
+/**
+ * Longest POP3 status or listing line accepted from a server, CRLF included. RFC 2449 section 4 caps
+ * responses at 512 octets; the margin covers servers with long greetings or capability lists.
+ */
+export const POP3_MAX_RESPONSE_LINE = 8 * 1024;
+
+/**
+ * Largest single message accepted from a POP3 server or an import, in octets. Real mail rarely
+ * exceeds 50 MB because most servers reject larger messages; the margin keeps large mailing
+ * archives in. A larger message aborts the transfer with POP3_LIMIT_EXCEEDED instead of filling
+ * the disk.
+ */
+export const MAX_MESSAGE_OCTETS = 256 * 1024 * 1024;
+
+/** Most messages read from one UIDL or LIST listing; a hostile server cannot exhaust memory. */
+export const POP3_MAX_LISTING_ENTRIES = 1_000_000;
+
+/** Time to open the TCP connection and finish the TLS handshake, in milliseconds. */
+export const POP3_CONNECT_TIMEOUT_MS = 20_000;
+
+/** Time to wait for a command's status line, in milliseconds. */
+export const POP3_COMMAND_TIMEOUT_MS = 60_000;
+
+/** Longest gap without any byte during a message transfer before it counts as stalled, in milliseconds. */
+export const POP3_TRANSFER_IDLE_TIMEOUT_MS = 120_000;
+
+/** Longest search query accepted, in characters. */
+export const MAX_QUERY_LENGTH = 2_000;
+
+/** Largest rule file accepted, in bytes. */
+export const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Most rules in one rule file, and most domains or keywords in one rule. */
+export const MAX_RULES_PER_FILE = 1_000;
+export const MAX_RULE_ENTRIES = 10_000;
+
+/** Most members read from a bundle zip; a larger count means the file is not a Mailcase bundle. */
+export const MAX_BUNDLE_ENTRIES = 2_000_000;
+
+/** Largest size of any single member of a bundle zip after decompression (guards against zip bombs). */
+export const MAX_BUNDLE_ENTRY_OCTETS = MAX_MESSAGE_OCTETS;
+
+/** Characters of body text kept around a hit in a search snippet. */
+export const SNIPPET_CONTEXT_CHARS = 80;
+
+/** Largest JSON request body accepted by the browser review server, in bytes. */
+export const REVIEW_SERVER_MAX_BODY_BYTES = 1024 * 1024;
