@@ -1,0 +1,201 @@
+// The handler table behind every channel of the contract: opens cases, runs acquisitions as background
+// jobs and calls the search, rules and bundle services. Shared by Electron IPC and the review server.
+import path from 'node:path';
+
+import type { ParsedChannelInput } from '../../shared/contract.js';
+import { MailcaseError } from '../../shared/errors.js';
+import type { AddressEntry, CaseSummary, MailboxConfig, MessageRecord, MessageSummary } from '../../shared/types.js';
+import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
+import { testConnection } from '../acquisition/test-connection.js';
+import { exportBundle } from '../bundle/export-bundle.js';
+import { verifyBundle } from '../bundle/verify-bundle.js';
+import { CaseStore } from '../evidence/case-store.js';
+import { createLogger } from '../logging/logger.js';
+import { processCase } from '../parsing/process-case.js';
+import { runRules } from '../rules/run-rules.js';
+import { searchCase } from '../search/search-index.js';
+import type { HandlerTable } from './handler-table.js';
+import { JobRegistry } from './job-registry.js';
+
+const log = createLogger('handlers');
+
+export interface HandlerOptions {
+  /** Folder holding the bundle signing key; defaults to the user's Mailcase config folder. */
+  configDir?: string;
+}
+
+/**
+ * Creates the handler table. Each table keeps one CaseStore per case folder, because a custody log
+ * accepts one writer at a time, and its own registry of acquisition jobs.
+ */
+export function createHandlers(options: HandlerOptions = {}): HandlerTable {
+  const stores = new Map<string, CaseStore>();
+  const jobs = new JobRegistry();
+  const acquiringDirs = new Set<string>();
+
+  const openStore = async (dir: string): Promise<CaseStore> => {
+    const absolute = requireAbsolutePath(dir, 'dir');
+    const cached = stores.get(absolute);
+    if (cached) return cached;
+
+    const store = await CaseStore.open(absolute);
+    stores.set(absolute, store);
+    return store;
+  };
+
+  return {
+    'case:open': async (input) => {
+      const absolute = requireAbsolutePath(input.dir, 'dir');
+      if (input.create) {
+        const created = await CaseStore.create(absolute, input.name);
+        stores.set(absolute, created);
+        log.info('Case created', { caseId: created.info.caseId });
+      }
+      return summarizeCase(await openStore(absolute));
+    },
+
+    'mailbox:test': async (input) => testConnection(toMailboxConfig(input.mailbox), input.password),
+
+    'acquisition:start': async (input) => {
+      const store = await openStore(input.dir);
+      if (acquiringDirs.has(store.dir)) {
+        throw new MailcaseError('INVALID_INPUT', `An acquisition is already running for ${store.dir}`, {
+          userMessage: 'An acquisition is already running for this case. Wait for it to finish.',
+          details: { dir: store.dir },
+        });
+      }
+
+      acquiringDirs.add(store.dir);
+      const mailbox = toMailboxConfig(input.mailbox);
+      const password = input.password;
+      const jobId = jobs.start(async (reporter) => {
+        try {
+          const summary = await acquireMailbox({ store, mailbox, password, onProgress: (progress) => reporter.progress(progress) });
+          reporter.progress({ phase: 'processing', total: 0, done: 0, currentUidl: null });
+          await processCase(store, {
+            onProgress: (done, total) => reporter.progress({ phase: 'processing', total, done, currentUidl: null }),
+          });
+          log.info('Acquisition job finished', { caseId: store.info.caseId, runId: summary.runId });
+          return summary;
+        } catch (error) {
+          log.warn('Acquisition job failed', { caseId: store.info.caseId, error: error instanceof Error ? error.message : String(error) });
+          throw error;
+        } finally {
+          acquiringDirs.delete(store.dir);
+        }
+      });
+      return { jobId };
+    },
+
+    'job:get': async (input) => jobs.get(input.jobId),
+
+    'messages:list': async (input) => {
+      const store = await openStore(input.dir);
+      const records = await store.loadRecords();
+      return records.map(summarizeMessage).sort(compareNewestFirst);
+    },
+
+    'message:get': async (input) => {
+      const store = await openStore(input.dir);
+      const record = await store.loadRecord(input.sha256);
+      if (!record) {
+        throw new MailcaseError('MESSAGE_NOT_FOUND', `No parsed record for message ${input.sha256}`, {
+          userMessage: 'This message is not in the case, or it has not been processed yet.',
+          details: { sha256: input.sha256 },
+        });
+      }
+      return record;
+    },
+
+    'search:run': async (input) => searchCase(await openStore(input.dir), input.query),
+
+    'rules:run': async (input) => runRules(await openStore(input.dir), input.rulesJson),
+
+    'bundle:export': async (input) => exportSelection(await openStore(input.dir), input, options.configDir),
+
+    'bundle:verify': async (input) => verifyBundle(requireAbsolutePath(input.file, 'file')),
+  };
+}
+
+/** Exports every message, or only the messages the given search query finds. */
+async function exportSelection(store: CaseStore, input: ParsedChannelInput<'bundle:export'>, configDir: string | undefined) {
+  const outFile = requireAbsolutePath(input.outFile, 'outFile');
+  if (input.query === undefined) {
+    return exportBundle({ store, outFile, configDir });
+  }
+
+  // The limit is the number of stored messages so the export covers every hit, not one page of them.
+  const messageCount = (await store.listMessages()).length;
+  const result = await searchCase(store, input.query, { limit: Math.max(1, messageCount) });
+  if (result.hits.length === 0) {
+    throw new MailcaseError('INVALID_INPUT', `Search "${input.query.slice(0, 200)}" found no messages to export`, {
+      userMessage: 'The current search finds no messages, so there is nothing to export. Change the search or export all messages.',
+      details: { query: input.query.slice(0, 200) },
+    });
+  }
+  return exportBundle({ store, outFile, configDir, sha256s: result.hits.map((hit) => hit.sha256) });
+}
+
+async function summarizeCase(store: CaseStore): Promise<CaseSummary> {
+  const stored = await store.listMessages();
+  const records = await store.loadRecords();
+  return {
+    dir: store.dir,
+    name: store.info.name,
+    caseId: store.info.caseId,
+    messageCount: stored.length,
+    parseErrorCount: records.filter((record) => record.parseError !== null).length,
+  };
+}
+
+function summarizeMessage(record: MessageRecord): MessageSummary {
+  return {
+    sha256: record.sha256,
+    date: record.date,
+    from: formatAddress(record.from[0]),
+    subject: record.subject,
+    size: record.size,
+    attachmentCount: record.attachments.length,
+    parseError: record.parseError,
+  };
+}
+
+function formatAddress(entry: AddressEntry | undefined): string {
+  if (!entry) return '';
+  if (entry.name && entry.address) return `${entry.name} <${entry.address}>`;
+  return entry.address || entry.name;
+}
+
+/** Sorts by date, newest first; messages without a date go last, and ties fall back to the SHA-256. */
+function compareNewestFirst(a: MessageSummary, b: MessageSummary): number {
+  if (a.date !== b.date) {
+    if (a.date === null) return 1;
+    if (b.date === null) return -1;
+    return a.date < b.date ? 1 : -1;
+  }
+  return a.sha256 < b.sha256 ? -1 : 1;
+}
+
+function toMailboxConfig(mailbox: ParsedChannelInput<'mailbox:test'>['mailbox']): MailboxConfig {
+  return {
+    host: mailbox.host,
+    port: mailbox.port,
+    security: mailbox.security,
+    user: mailbox.user,
+    trustFingerprint: mailbox.trustFingerprint,
+  };
+}
+
+/**
+ * Returns the path unchanged when it is absolute. Relative paths are rejected because the app's
+ * working folder is not something the investigator sees, so a relative path would land somewhere unexpected.
+ */
+function requireAbsolutePath(value: string, field: string): string {
+  if (!path.isAbsolute(value)) {
+    throw new MailcaseError('INVALID_INPUT', `${field} must be an absolute path: ${value.slice(0, 200)}`, {
+      userMessage: `Enter a full path starting from the root of the disk (for example /home/me/cases/case-1), not "${value.slice(0, 200)}".`,
+      details: { issues: [{ path: field, message: 'Expected an absolute path' }] },
+    });
+  }
+  return path.resolve(value);
+}
