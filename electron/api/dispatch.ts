@@ -21,8 +21,8 @@ export function isChannel(name: string): name is Channel {
 }
 
 /**
- * Runs the handler for `channel` on `rawInput` and returns its reply. Never throws: an unknown channel
- * or input that fails the schema gives INVALID_INPUT, and any error from the handler is serialised.
+ * Runs the handler for `channel` on `rawInput` and returns its reply. The returned promise never rejects:
+ * an unknown channel or input that fails the schema gives INVALID_INPUT, and any error from the handler is serialised.
  */
 export async function dispatch(handlers: HandlerTable, channel: string, rawInput: unknown): Promise<ChannelReply<Channel>> {
   try {

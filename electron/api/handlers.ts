@@ -20,7 +20,7 @@ import { JobRegistry } from './job-registry.js';
 const log = createLogger('handlers');
 
 export interface HandlerOptions {
-  /** Folder holding the bundle signing key; defaults to the user's Mailcase config folder. */
+  /** Folder containing the bundle signing key. Defaults to the user's Mailcase config folder. */
   configDir?: string;
 }
 

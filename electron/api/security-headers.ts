@@ -2,8 +2,8 @@
 // renderer under the same policy.
 
 /**
- * Content Security Policy for the renderer. Only the app's own files may run or load; inline scripts
- * and styles, plugins, framing and form posts are refused. React's style prop sets CSSOM properties,
+ * Content Security Policy for the renderer. Only the app's own files may run or load. Inline scripts
+ * and styles, plugins, framing and form posts are blocked. React's style prop sets CSSOM properties,
  * which style-src does not govern, so it still works.
  */
 export const CONTENT_SECURITY_POLICY = [

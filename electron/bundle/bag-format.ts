@@ -37,8 +37,13 @@ export interface ManifestEntry {
   sha256: string;
 }
 
+export interface ParsedManifestEntry extends ManifestEntry {
+  /** 1-based line number in the manifest. */
+  line: number;
+}
+
 export interface ParsedManifest {
-  entries: ManifestEntry[];
+  entries: ParsedManifestEntry[];
   /** 1-based numbers of lines that are not "<sha256> <path>". */
   malformedLines: number[];
 }
@@ -65,7 +70,7 @@ export function formatManifest(entries: readonly ManifestEntry[]): string {
  * tabs, and percent-encodes CR, LF and % inside paths. Hex digits are returned in lower case.
  */
 export function parseManifest(text: string): ParsedManifest {
-  const entries: ManifestEntry[] = [];
+  const entries: ParsedManifestEntry[] = [];
   const malformedLines: number[] = [];
 
   splitLines(text).forEach((line, index) => {
@@ -74,7 +79,7 @@ export function parseManifest(text: string): ParsedManifest {
       malformedLines.push(index + 1);
       return;
     }
-    entries.push({ sha256: match[1].toLowerCase(), path: decodeManifestPath(match[2]) });
+    entries.push({ sha256: match[1].toLowerCase(), path: decodeManifestPath(match[2]), line: index + 1 });
   });
   return { entries, malformedLines };
 }

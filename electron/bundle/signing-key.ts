@@ -51,7 +51,7 @@ export function fingerprintOf(publicKey: KeyObject): string {
 
 /**
  * Loads the Ed25519 signing key from <configDir>/keys/, creating the pair on first use. The private key is
- * PKCS#8 PEM with mode 0600 in a 0700 folder; the public key is SPKI PEM. Throws KEY_INVALID naming the file
+ * PKCS#8 PEM with mode 0600 in a 0700 folder, and the public key is SPKI PEM. Throws KEY_INVALID naming the file
  * when a key file cannot be read or does not contain a matching Ed25519 key.
  *
  * NOTE: the private key is stored unencrypted, protected only by file permissions. Passphrase encryption is
@@ -96,8 +96,8 @@ async function readKeyFile(file: string): Promise<string | null> {
 
 /**
  * Generates a key pair and stores the private key with mode 0600. The file is linked into place rather than
- * renamed, so a key created at the same moment by another Mailcase process is never overwritten; the loser
- * reads the winner's key instead.
+ * renamed, because a link never replaces an existing file. When another Mailcase process creates a key at
+ * the same moment, the process that loses the race reads the key of the one that won.
  */
 async function createPrivateKeyFile(privatePath: string): Promise<string> {
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -138,7 +138,7 @@ function parsePrivateKey(pem: string, file: string): KeyObject {
   }
 
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw keyInvalid(file, `contains a ${String(key.asymmetricKeyType)} key, not Ed25519`);
+    throw keyInvalid(file, `contains a key of type ${String(key.asymmetricKeyType)}, not Ed25519`);
   }
   return key;
 }

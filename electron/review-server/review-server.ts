@@ -29,9 +29,9 @@ export interface ReviewServerOptions {
   /** Folder with the built renderer (dist/renderer). */
   staticDir: string;
   handlers: HandlerTable;
-  /** Only loopback is allowed; the option exists so callers state it. */
+  /** Only loopback is allowed. The option exists so callers can state the bind address explicitly. */
   host?: typeof LOOPBACK_HOST;
-  /** TCP port; 0, the default, picks a free one. */
+  /** TCP port. The default, 0, picks a free port. */
   port?: number;
 }
 
@@ -117,7 +117,7 @@ async function handleRequest(context: RequestContext, request: IncomingMessage, 
   }
   const fetchSite = request.headers['sec-fetch-site'];
   if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
-    deny(403, 'UNAUTHORIZED', 'Cross-site request refused');
+    deny(403, 'UNAUTHORIZED', 'Cross-site request rejected');
     return;
   }
 
@@ -183,6 +183,8 @@ async function handleApiRequest(
 
   const body = await readBody(request, REVIEW_SERVER_MAX_BODY_BYTES);
   if (body === null) {
+    // The rest of the body is never read, so the connection cannot be reused for another request.
+    response.setHeader('Connection', 'close');
     deny(413, 'INVALID_INPUT', `Request body exceeds ${REVIEW_SERVER_MAX_BODY_BYTES} bytes`);
     return;
   }

@@ -87,6 +87,8 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotServ
 
     await writeMaildir(paths.maildir, options.messages, ids);
     await fs.writeFile(paths.passwd, `${user}:{PLAIN}${password}:${ids.uid}:${ids.gid}::${paths.maildir}::\n`, { mode: 0o600 });
+    // The auth worker reads the passwd-file as the dovecot user.
+    await fs.chown(paths.passwd, ids.uid, ids.gid);
 
     const plainPort = await findFreePort();
     let pop3sPort = await findFreePort();

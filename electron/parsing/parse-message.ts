@@ -1,0 +1,173 @@
+// Parses one stored message's raw octets into its derived MessageRecord with mailparser. The raw
+// octets are only read: the record is a view that can be rebuilt from the evidence at any time.
+import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
+
+import { MAX_MESSAGE_OCTETS } from '../../shared/limits.js';
+import { SCHEMA_VERSION, type AddressEntry, type AttachmentSummary, type MessageRecord, type MessageSource } from '../../shared/types.js';
+
+/**
+ * Largest header block of one MIME part, in octets. A hostile message can send megabytes of header
+ * lines to make the parser buffer and decode them all. Real headers stay under 100 KB even with long
+ * Received chains and DKIM signatures. Same value as mailparser 3.14's own default.
+ */
+const MAX_HEADER_OCTETS = 1024 * 1024;
+
+/**
+ * Most MIME parts in one message. Deeply nested or very wide multiparts cost memory and time per
+ * part. Ordinary mail has fewer than 50 parts. Same value as mailparser 3.14's own default.
+ */
+const MAX_MIME_PARTS = 1_000;
+
+/**
+ * Longest HTML body converted to plain text, in characters. html-to-text builds a full DOM, so
+ * converting a huge HTML part is slow and memory-hungry. Newsletters stay far below 2 MB of HTML.
+ * A longer part keeps an empty text and the record says why in parseError.
+ */
+const MAX_HTML_TO_TEXT_CHARS = 10_000_000;
+
+export interface ParseMeta {
+  sha256: string;
+  size: number;
+  sources: MessageSource[];
+}
+
+/**
+ * Parses raw message octets into a MessageRecord. Never throws for bad mail: a message mailparser
+ * cannot read still gets a record, with parseError set and only sha256, size and sources filled in.
+ */
+export async function parseMessage(raw: Buffer, meta: ParseMeta): Promise<MessageRecord> {
+  if (raw.length > MAX_MESSAGE_OCTETS) {
+    return failedRecord(meta, `Message is ${raw.length} octets, more than the ${MAX_MESSAGE_OCTETS} octets the parser accepts`);
+  }
+
+  let mail: ParsedMail;
+  try {
+    // skipImageLinks and keepCidLinks leave cid: links alone, so no image is copied into data: URLs.
+    // mailparser never fetches remote content, and these options keep it from touching any link.
+    mail = await simpleParser(raw, {
+      checksumAlgo: 'sha256',
+      skipImageLinks: true,
+      keepCidLinks: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      maxHeadSize: MAX_HEADER_OCTETS,
+      maxChildNodes: MAX_MIME_PARTS,
+      maxHtmlLengthToParse: MAX_HTML_TO_TEXT_CHARS,
+    });
+  } catch (error) {
+    return failedRecord(meta, describeError(error));
+  }
+
+  try {
+    return buildRecord(mail, meta);
+  } catch (error) {
+    return failedRecord(meta, describeError(error));
+  }
+}
+
+function buildRecord(mail: ParsedMail, meta: ParseMeta): MessageRecord {
+  const rawDate = readRawHeader(mail, 'date');
+  const conversionError = mail.textConversionError ? `HTML body could not be converted to text: ${mail.textConversionError.message}` : null;
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    sha256: meta.sha256,
+    size: meta.size,
+    sources: meta.sources,
+    parseError: conversionError,
+    messageId: mail.messageId ?? null,
+    date: parseDateHeader(rawDate),
+    rawDate,
+    subject: mail.subject ?? '',
+    from: flattenAddresses(mail.from),
+    to: flattenAddresses(mail.to),
+    cc: flattenAddresses(mail.cc),
+    bcc: flattenAddresses(mail.bcc),
+    replyTo: flattenAddresses(mail.replyTo),
+    text: mail.text ?? '',
+    attachments: mail.attachments.map(
+      (attachment): AttachmentSummary => ({
+        filename: attachment.filename ?? null,
+        contentType: attachment.contentType,
+        size: attachment.size,
+        sha256: attachment.checksum,
+      }),
+    ),
+  };
+}
+
+/**
+ * Returns the first header of that name as written, unfolded and without the name, or null.
+ * mailparser replaces an unreadable Date header with the time of parsing, so the date is read here.
+ */
+function readRawHeader(mail: ParsedMail, key: string): string | null {
+  const line = mail.headerLines.find((header) => header.key === key)?.line;
+  if (line === undefined) return null;
+
+  const colon = line.indexOf(':');
+  const value = line
+    .slice(colon + 1)
+    .replace(/\r?\n[ \t]/g, ' ')
+    .trim();
+  return value;
+}
+
+/**
+ * Converts a Date header to UTC ISO 8601, or null when it is missing or unreadable.
+ * NOTE: JavaScript's Date parser also accepts some text that RFC 5322 does not, such as "2024-01-05",
+ * so a loose header can still produce a date. rawDate keeps the header for the investigator to check.
+ */
+function parseDateHeader(rawDate: string | null): string | null {
+  if (rawDate === null || rawDate === '') return null;
+
+  const parsed = new Date(rawDate);
+  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
+}
+
+/** Lists every mailbox of an address header, with the members of groups in place of the group. */
+function flattenAddresses(header: AddressObject | AddressObject[] | undefined): AddressEntry[] {
+  if (header === undefined) return [];
+
+  const headers = Array.isArray(header) ? header : [header];
+  const entries: AddressEntry[] = [];
+  const pending: EmailAddress[] = headers.flatMap((item) => item.value).reverse();
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (item === undefined) break;
+
+    if (item.group) {
+      pending.push(...[...item.group].reverse());
+      continue;
+    }
+    const name = item.name.trim();
+    const address = (item.address ?? '').trim();
+    if (name !== '' || address !== '') entries.push({ name, address });
+  }
+  return entries;
+}
+
+function failedRecord(meta: ParseMeta, reason: string): MessageRecord {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    sha256: meta.sha256,
+    size: meta.size,
+    sources: meta.sources,
+    parseError: reason,
+    messageId: null,
+    date: null,
+    rawDate: null,
+    subject: '',
+    from: [],
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    text: '',
+    attachments: [],
+  };
+}
+
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.trim() || 'mailparser failed without a message';
+}

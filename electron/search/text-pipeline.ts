@@ -1,0 +1,41 @@
+// The lunr text pipelines Mailcase indexes and searches with, and the word normalisation snippets reuse
+// so a snippet finds the same words the index matched.
+import lunr from 'lunr';
+
+/**
+ * Strips punctuation from both ends of a token but keeps letters and digits of every script.
+ * lunr's own trimmer strips everything outside [A-Za-z0-9_], which would drop Cyrillic, Greek or
+ * Chinese words from the index entirely and cut accented letters off word edges.
+ */
+export const unicodeTrimmer: lunr.PipelineFunction = (token) =>
+  token.update((text) => text.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}_]+$/u, ''));
+
+// A serialised index names its pipeline functions; lunr looks them up by these labels when it loads one.
+lunr.Pipeline.registerFunction(unicodeTrimmer, 'mailcaseUnicodeTrimmer');
+
+/** Characters lunr's tokenizer and query lexer split terms on (lunr 2.3 `lunr.tokenizer.separator`). */
+export const TERM_SEPARATOR = /[\s-]+/;
+
+/** Sets up a builder's pipelines: trim, drop English stop words and stem when indexing; trim and stem when searching. */
+export function configurePipelines(builder: lunr.Builder): void {
+  builder.pipeline.reset();
+  builder.pipeline.add(unicodeTrimmer, lunr.stopWordFilter, lunr.stemmer);
+  builder.searchPipeline.reset();
+  builder.searchPipeline.add(unicodeTrimmer, lunr.stemmer);
+}
+
+const wordPipeline = new lunr.Pipeline();
+wordPipeline.add(unicodeTrimmer, lunr.stemmer);
+
+/** Returns the index term a word of text becomes (lower-cased, trimmed and stemmed), or null when none. */
+export function normaliseWord(word: string): string | null {
+  return wordPipeline.runString(word.toLowerCase())[0] ?? null;
+}
+
+/** Tells whether a word is an English stop word that the index leaves out. */
+export function isStopWord(word: string): boolean {
+  const trimmed = unicodeTrimmer(new lunr.Token(word.toLowerCase(), {}), 0, []);
+  if (!(trimmed instanceof lunr.Token) || trimmed.toString() === '') return true;
+  const kept = lunr.stopWordFilter(trimmed);
+  return kept === undefined || kept === null;
+}

@@ -1,0 +1,110 @@
+// Starts an acquisition of the configured mailbox into the open case and follows its progress.
+import { useEffect, useRef, useState } from 'react';
+
+import { deserializeError } from '../../../../shared/errors.js';
+import type { AcquisitionProgress, AcquisitionSummary } from '../../../../shared/types.js';
+import { call } from '../../api.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { formatDate } from '../../format.js';
+import { useAction } from '../../use-action.js';
+import { toMailboxInput, type MailboxForm } from '../mailbox/mailbox-form.js';
+import { useJobStatus } from './use-job-status.js';
+
+interface AcquisitionPanelProps {
+  caseDir: string;
+  form: MailboxForm;
+  /** Called once when a job ends, successful or not, so the case summary and lists can reload. */
+  onFinished: () => void;
+}
+
+const PHASE_LABELS: Record<AcquisitionProgress['phase'], string> = {
+  connecting: 'Connecting',
+  listing: 'Listing messages on the server',
+  downloading: 'Downloading messages',
+  processing: 'Parsing and indexing',
+  done: 'Done',
+};
+
+export function AcquisitionPanel({ caseDir, form, onFinished }: AcquisitionPanelProps) {
+  const [jobId, setJobId] = useState<string | null>(null);
+  const { status, pollError } = useJobStatus(jobId);
+  const start = useAction(async () => {
+    setJobId(null);
+    const started = await call('acquisition:start', { dir: caseDir, ...toMailboxInput(form) });
+    setJobId(started.jobId);
+  });
+
+  // Notify once per finished job, so a re-render does not reload the case again.
+  const reportedJob = useRef<string | null>(null);
+  useEffect(() => {
+    if (!status || status.state === 'running' || reportedJob.current === status.jobId) return;
+    reportedJob.current = status.jobId;
+    onFinished();
+  }, [status, onFinished]);
+
+  const running = start.busy || status?.state === 'running' || (jobId !== null && status === null && pollError === null);
+
+  return (
+    <>
+      <p className="hint">
+        Downloads every message the server lists that this case does not hold yet. Messages are stored byte for byte and are never deleted
+        from the server.
+      </p>
+      <div className="actions">
+        <button type="button" data-testid="acquire-start" disabled={running} onClick={() => void start.run()}>
+          {running ? 'Acquiring…' : 'Acquire mailbox'}
+        </button>
+      </div>
+      <ErrorNotice error={start.error} testId="acquire-error" />
+      <ErrorNotice error={pollError} testId="acquire-poll-error" />
+
+      {status && <ProgressView progress={status.progress} />}
+      {status?.state === 'failed' && status.error && <ErrorNotice error={deserializeError(status.error)} testId="acquire-error" />}
+      {status?.state === 'succeeded' && status.result && <AcquisitionSummaryView summary={status.result} />}
+    </>
+  );
+}
+
+function ProgressView({ progress }: { progress: AcquisitionProgress }) {
+  const known = progress.total > 0;
+  return (
+    <div className="progress" data-testid="acquire-progress" data-phase={progress.phase}>
+      <label htmlFor="acquire-progress-bar">
+        {PHASE_LABELS[progress.phase]}
+        {known ? `: ${progress.done} of ${progress.total}` : ''}
+      </label>
+      {/* Without a known total the bar is indeterminate. */}
+      {known ? <progress id="acquire-progress-bar" max={progress.total} value={progress.done} /> : <progress id="acquire-progress-bar" />}
+    </div>
+  );
+}
+
+function AcquisitionSummaryView({ summary }: { summary: AcquisitionSummary }) {
+  return (
+    <div className="notice notice-success" role="status" data-testid="acquire-summary">
+      <p className="notice-message">Acquisition finished.</p>
+      <dl className="summary">
+        <dt>Messages on server</dt>
+        <dd data-testid="acquire-server-count">{summary.serverMessageCount}</dd>
+        <dt>New messages stored</dt>
+        <dd data-testid="acquire-new-count">{summary.newMessages.length}</dd>
+        <dt>Already held from earlier runs</dt>
+        <dd data-testid="acquire-held-count">{summary.alreadyHeld}</dd>
+        <dt>Server</dt>
+        <dd>
+          <code>
+            {summary.user}@{summary.host}:{summary.port}
+          </code>
+        </dd>
+        <dt>Certificate fingerprint</dt>
+        <dd>
+          <code>{summary.tlsFingerprint ?? 'No TLS'}</code>
+        </dd>
+        <dt>Run</dt>
+        <dd>
+          <code>{summary.runId}</code>, {formatDate(summary.startedAt)} to {formatDate(summary.finishedAt)}
+        </dd>
+      </dl>
+    </div>
+  );
+}
