@@ -4,10 +4,10 @@ import { z } from 'zod';
 
 import { MAX_RULE_ENTRIES, MAX_RULES_PER_FILE } from './limits.js';
 
-/** Longest keyword or phrase in a keyword-list rule, in characters; real keywords are a few words. */
+/** Maximum length of a keyword or phrase in a keyword-list rule, in characters. Real keywords are a few words. */
 export const MAX_KEYWORD_CHARS = 500;
 
-/** Longest rule name, in characters. */
+/** Maximum length of a rule name, in characters. */
 export const MAX_RULE_NAME_CHARS = 200;
 
 /** Rule ids: a letter or digit, then up to 63 letters, digits, '-' or '_'. */
@@ -36,7 +36,7 @@ const domainEntry = z
   .toLowerCase()
   .superRefine((value, context) => {
     if (value.includes('@')) {
-      context.addIssue({ code: 'custom', message: `"${value}" is an address, not a domain: write only the part after '@'` });
+      context.addIssue({ code: 'custom', message: `"${value}" is an address, not a domain. Write only the part after '@'.` });
     } else if (value.length > 253 || !DOMAIN_PATTERN.test(value)) {
       context.addIssue({ code: 'custom', message: `"${value}" is not a valid domain name such as rival.example` });
     }
@@ -96,7 +96,7 @@ export interface RuleFileIssue {
   message: string;
 }
 
-/** Formats a zod issue path as "rules[1].domains[0]"; the file itself is "(file)". */
+/** Formats a zod issue path as "rules[1].domains[0]". An empty path, meaning the whole file, becomes "(file)". */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
   let text = '';
   for (const segment of path) {

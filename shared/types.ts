@@ -53,7 +53,7 @@ export interface MessageRecord {
   messageId: string | null;
   /** Date header as UTC ISO 8601, or null when missing or invalid. */
   date: string | null;
-  /** Date header exactly as written, kept when it could not be parsed. */
+  /** Date header exactly as written, or null when the message has none; kept even when `date` is null. */
   rawDate: string | null;
   subject: string;
   from: AddressEntry[];

@@ -6,22 +6,23 @@ import { MAX_MESSAGE_OCTETS } from '../../shared/limits.js';
 import { SCHEMA_VERSION, type AddressEntry, type AttachmentSummary, type MessageRecord, type MessageSource } from '../../shared/types.js';
 
 /**
- * Largest header block of one MIME part, in octets. A hostile message can send megabytes of header
- * lines to make the parser buffer and decode them all. Real headers stay under 100 KB even with long
- * Received chains and DKIM signatures. Same value as mailparser 3.14's own default.
+ * Maximum header block of one MIME part, in octets. A hostile message can send megabytes of header
+ * lines to make the parser buffer and decode them all. Real headers typically stay under 100 KB, even
+ * with long Received chains and DKIM signatures. The value equals the default of mailsplit 5.4, the
+ * splitter mailparser 3.14 uses.
  */
 const MAX_HEADER_OCTETS = 1024 * 1024;
 
 /**
- * Most MIME parts in one message. Deeply nested or very wide multiparts cost memory and time per
- * part. Ordinary mail has fewer than 50 parts. Same value as mailparser 3.14's own default.
+ * Maximum MIME parts in one message, because deeply nested or very wide multiparts cost memory and
+ * time per part. Ordinary mail typically has fewer than 50 parts. The value equals mailsplit 5.4's default.
  */
 const MAX_MIME_PARTS = 1_000;
 
 /**
- * Longest HTML body converted to plain text, in characters. html-to-text builds a full DOM, so
- * converting a huge HTML part is slow and memory-hungry. Newsletters stay far below 2 MB of HTML.
- * A longer part keeps an empty text and the record says why in parseError.
+ * Maximum HTML body converted to plain text, in characters. html-to-text builds a full DOM, so
+ * converting a huge HTML part is slow and memory-hungry. Newsletters typically stay below 2 MB of HTML.
+ * A longer part leaves the text empty, and parseError gives the reason.
  */
 const MAX_HTML_TO_TEXT_CHARS = 10_000_000;
 
@@ -32,8 +33,8 @@ export interface ParseMeta {
 }
 
 /**
- * Parses raw message octets into a MessageRecord. Never throws for bad mail: a message mailparser
- * cannot read still gets a record, with parseError set and only sha256, size and sources filled in.
+ * Parses raw message octets into a MessageRecord. Resolves, never rejects, for bad mail: a message
+ * mailparser cannot read still gets a record, with parseError set and only sha256, size and sources filled in.
  */
 export async function parseMessage(raw: Buffer, meta: ParseMeta): Promise<MessageRecord> {
   if (raw.length > MAX_MESSAGE_OCTETS) {
@@ -43,7 +44,7 @@ export async function parseMessage(raw: Buffer, meta: ParseMeta): Promise<Messag
   let mail: ParsedMail;
   try {
     // skipImageLinks and keepCidLinks leave cid: links alone, so no image is copied into data: URLs.
-    // mailparser never fetches remote content, and these options keep it from touching any link.
+    // mailparser 3.14 and html-to-text import no network module, so nothing remote is ever fetched.
     mail = await simpleParser(raw, {
       checksumAlgo: 'sha256',
       skipImageLinks: true,

@@ -6,7 +6,7 @@ import type { DomainListRule, KeywordListRule, Rule } from '../../shared/rules-s
 import type { AddressEntry, MessageRecord, RuleMatch } from '../../shared/types.js';
 
 /**
- * Most distinct matches kept for one rule in one message. A keyword repeated thousands of times
+ * Maximum distinct matches kept for one rule in one message. A keyword repeated thousands of times
  * with different spacing or case would otherwise fill the saved result. The hit itself still counts.
  */
 export const MAX_MATCHES_PER_MESSAGE = 1_000;
@@ -35,7 +35,7 @@ export function compileRule(rule: Rule): CompiledRule {
   return { rule, keywords };
 }
 
-/** Returns every distinct match of a rule in a message, in field order; empty when it does not match. */
+/** Returns every distinct match of a rule in a message, in field order. The list is empty when the rule does not match. */
 export function matchRule(compiled: CompiledRule, record: MessageRecord): RuleMatch[] {
   const matches = new MatchList();
   if ('domains' in compiled) {
@@ -57,8 +57,8 @@ export function keywordPattern(keyword: string): RegExp {
 }
 
 /**
- * Tells whether an address's domain is the listed domain or a subdomain of it: "sales.rival.example"
- * is covered by "rival.example", "notrival.example" and "rival.example.org" are not.
+ * Tells whether an address's domain is the listed domain or a subdomain of it. For "rival.example",
+ * "sales.rival.example" is covered, but "notrival.example" and "rival.example.org" are not.
  */
 export function domainCovers(addressDomainAscii: string, listedAscii: string): boolean {
   return addressDomainAscii === listedAscii || addressDomainAscii.endsWith(`.${listedAscii}`);

@@ -92,8 +92,15 @@ export async function runRules(store: CaseStore, rulesText: string): Promise<Rul
 /** Sorts a rule's messages and details by SHA-256 so equal inputs give equal output, and sets its hit count. */
 function sortResult(result: RuleResult): void {
   result.messages.sort();
-  result.details.sort((a: RuleMessageHit, b: RuleMessageHit) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
+  result.details.sort((a: RuleMessageHit, b: RuleMessageHit) => compareCodePoints(a.sha256, b.sha256));
   result.hits = result.messages.length;
+}
+
+/** Orders strings by code point, the same order Array.prototype.sort uses, independent of locale. */
+function compareCodePoints(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
 }
 
 function sha256Hex(data: string | Buffer): string {

@@ -20,7 +20,7 @@ const log = createLogger('search-index');
 /** Name of the persisted index inside the case's derived/index/ folder. */
 export const INDEX_FILE_NAME = 'search-index.json';
 
-/** Version of the persisted index layout; an index written with another version is rebuilt. */
+/** Version of the persisted index layout. An index written with another version is rebuilt. */
 export const INDEX_SCHEMA_VERSION = 1;
 
 /** Fields a query can name, as in `subject:falcon` or `from:rival.example`. */
@@ -35,7 +35,7 @@ const MAX_CACHED_INDEXES = 4;
 type SearchField = (typeof SEARCH_FIELDS)[number];
 type IndexDocument = Record<SearchField, string> & { ref: string };
 
-/** The persisted index file. Document refs are ordinals into `refs`, which holds each message's SHA-256. */
+/** The persisted index file. Document refs are ordinals into `refs`, which contains each message's SHA-256. */
 interface PersistedIndex {
   schemaVersion: number;
   appVersion: string;
@@ -171,8 +171,8 @@ async function readPersistedIndex(file: string): Promise<{ index: lunr.Index; re
 }
 
 /**
- * Lists, sorted, the stored messages that have a derived record: the set a fresh index would hold.
- * Reads folder listings only, so checking for a stale index costs no record reads.
+ * Lists, sorted, the stored messages that have a derived record, which is the set a fresh index would
+ * contain. Reads folder listings only, so checking for a stale index costs no record reads.
  */
 async function listParsedMessages(store: CaseStore): Promise<string[]> {
   const recordsDir = path.join(store.dir, CASE_LAYOUT.records);
@@ -223,12 +223,23 @@ function addressText(entries: AddressEntry[] | undefined): string {
   return (entries ?? []).map((entry) => `${entry.name} ${withParts(entry.address)}`).join(' ');
 }
 
-/** Returns the value followed by its pieces between '@', '.', '_' and '+', e.g. "q3.pdf q3 pdf". */
+/**
+ * Returns the value followed by its pieces, so a query can name part of it. For example
+ * "bob@sales.rival.example" adds "bob", "sales.rival.example", "rival.example" and each label.
+ * "q3.pdf" adds "q3" and "pdf".
+ */
 function withParts(value: string): string {
-  const parts = value.split(/[@._+]+/).filter((part) => part !== '');
+  const words = [value];
   const atSign = value.lastIndexOf('@');
-  const domain = atSign >= 0 ? value.slice(atSign + 1) : '';
-  return [value, ...(atSign >= 0 ? [value.slice(0, atSign), domain] : []), ...(parts.length > 1 ? parts : [])].join(' ');
+  if (atSign >= 0) {
+    words.push(value.slice(0, atSign));
+    const labels = value.slice(atSign + 1).split('.');
+    for (let first = 0; first < labels.length - 1; first += 1) words.push(labels.slice(first).join('.'));
+  }
+
+  const pieces = value.split(/[@._+]+/).filter((piece) => piece !== '');
+  if (pieces.length > 1) words.push(...pieces);
+  return words.join(' ');
 }
 
 /** Returns the index terms the result matched in the body field. */

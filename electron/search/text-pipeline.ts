@@ -10,13 +10,13 @@ import lunr from 'lunr';
 export const unicodeTrimmer: lunr.PipelineFunction = (token) =>
   token.update((text) => text.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}_]+$/u, ''));
 
-// A serialised index names its pipeline functions; lunr looks them up by these labels when it loads one.
+// A serialised index names its pipeline functions, and lunr looks them up by these labels when it loads one.
 lunr.Pipeline.registerFunction(unicodeTrimmer, 'mailcaseUnicodeTrimmer');
 
 /** Characters lunr's tokenizer and query lexer split terms on (lunr 2.3 `lunr.tokenizer.separator`). */
 export const TERM_SEPARATOR = /[\s-]+/;
 
-/** Sets up a builder's pipelines: trim, drop English stop words and stem when indexing; trim and stem when searching. */
+/** Sets up a builder's pipelines. Indexing trims, drops English stop words and stems. Searching trims and stems. */
 export function configurePipelines(builder: lunr.Builder): void {
   builder.pipeline.reset();
   builder.pipeline.add(unicodeTrimmer, lunr.stopWordFilter, lunr.stemmer);

@@ -52,7 +52,8 @@ export function SearchPanel({ caseDir, onSearched, onOpenMessage }: SearchPanelP
       </form>
       <p className="hint" id="search-hint">
         Lunr query syntax: <code>word</code> matches any form of the word, <code>+word</code> must appear, <code>-word</code> must not appear,{' '}
-        <code>field:word</code> searches one field, <code>wor*</code> is a prefix and <code>word~1</code> allows one typo.
+        <code>field:word</code> searches one field (subject, from, to, cc, bcc, body, attachment), <code>wor*</code> is a prefix and{' '}
+        <code>word~1</code> allows one typo.
       </p>
       <ErrorNotice error={search.error} testId="search-error" />
 
