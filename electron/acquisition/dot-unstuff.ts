@@ -19,7 +19,7 @@ export interface DecodeStep {
 }
 
 /**
- * Where the decoder stands between two octets.
+ * Position of the decoder between two octets.
  * - lineStart: the previous octets were CRLF (or nothing yet), so a "." here is special.
  * - dot: a "." opened the line and was dropped; the next octet decides what it was.
  * - dotCr: "." CR opened the line; LF ends the response, anything else makes the CR data.

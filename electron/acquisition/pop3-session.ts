@@ -1,7 +1,6 @@
 // A small, strict POP3 client (RFC 1939, STLS from RFC 2595) that reads message octets as Buffers and can only
 // send read-only commands: DELE and every other state-changing verb are absent from its allow-list.
 import net from 'node:net';
-import tls from 'node:tls';
 
 import { MailcaseError } from '../../shared/errors.js';
 import {
@@ -29,7 +28,7 @@ export type Pop3Verb = (typeof ALLOWED_POP3_VERBS)[number];
 
 const ALLOWED_VERB_SET: ReadonlySet<string> = new Set(ALLOWED_POP3_VERBS);
 
-/** Timeouts in milliseconds; the defaults come from shared/limits.ts. Tests pass shorter ones. */
+/** Timeouts in milliseconds. The defaults come from shared/limits.ts, and tests pass shorter ones. */
 export interface Pop3Timeouts {
   connectMs: number;
   commandMs: number;
@@ -125,7 +124,7 @@ export class Pop3Session {
     return this.capabilityList;
   }
 
-  /** Sends CAPA and returns the capability lines, or null when the server answers -ERR. */
+  /** Sends CAPA and returns the capability lines, or null when the server replies -ERR. */
   async capa(): Promise<string[] | null> {
     const status = await this.command('CAPA');
     if (!status.ok) return null;
@@ -252,8 +251,8 @@ export class Pop3Session {
       });
     }
 
-    // Octets sent before the handshake could be injected by an attacker on the path (RFC 2595 section 4 asks
-    // clients to discard them); Mailcase stops instead, because they mean the session cannot be trusted.
+    // Octets sent before the handshake could be injected by an attacker on the path RFC 2595 section 4 requires
+    // clients to discard them. Mailcase stops instead, because they mean the session cannot be trusted.
     if (this.reader.bufferedOctets > 0) throw protocolError('Server sent data after the STLS reply, before the TLS handshake');
 
     this.reader.detach();
@@ -308,14 +307,14 @@ function parseStatusLine(line: Buffer): StatusLine {
   throw protocolError(`Expected +OK or -ERR, got: ${printable(line)}`);
 }
 
-function assertArgument(value: string, what: string): void {
+function assertArgument(value: string, fieldName: string): void {
   if (value.length === 0 || /[\r\n\0]/.test(value)) {
-    throw new MailcaseError('INVALID_INPUT', `The ${what} is empty or contains a line break or NUL`, {
-      userMessage: `The ${what} is empty or contains a line break, which POP3 cannot send.`,
+    throw new MailcaseError('INVALID_INPUT', `The ${fieldName} is empty or contains a line break or NUL`, {
+      userMessage: `The ${fieldName} is empty or contains a line break, which POP3 cannot send.`,
     });
   }
   if (value.length > POP3_MAX_RESPONSE_LINE) {
-    throw new MailcaseError('INVALID_INPUT', `The ${what} is longer than ${POP3_MAX_RESPONSE_LINE} characters`);
+    throw new MailcaseError('INVALID_INPUT', `The ${fieldName} is longer than ${POP3_MAX_RESPONSE_LINE} characters`);
   }
 }
 
@@ -343,7 +342,7 @@ function authFailed(mailbox: MailboxConfig, response: string): MailcaseError {
 }
 
 function serverError(command: string, response: string): MailcaseError {
-  return new MailcaseError('POP3_SERVER_ERROR', `Server answered -ERR to ${command}: ${response}`, {
+  return new MailcaseError('POP3_SERVER_ERROR', `Server replied -ERR to ${command}: ${response}`, {
     userMessage: `The mail server reported an error for ${command}: ${response}`,
     details: { command, response },
   });

@@ -137,12 +137,12 @@ export class ResponseReader {
     wake?.();
   }
 
-  private waitForData(timeoutMs: number, what: string): Promise<void> {
+  private waitForData(timeoutMs: number, expected: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.wake = null;
         reject(
-          new MailcaseError('POP3_TIMEOUT', `No ${what} from ${this.endpoint} within ${timeoutMs} ms`, {
+          new MailcaseError('POP3_TIMEOUT', `No ${expected} from ${this.endpoint} within ${timeoutMs} ms`, {
             userMessage: `The mail server at ${this.endpoint} stopped responding. Check the connection and try again.`,
             details: { endpoint: this.endpoint, timeoutMs },
           }),
@@ -162,9 +162,9 @@ export class ResponseReader {
     });
   }
 
-  private connectionEnded(when: string): MailcaseError {
+  private connectionEnded(position: string): MailcaseError {
     const reason = this.endReason ?? 'the connection ended';
-    return new MailcaseError('POP3_PROTOCOL', `${reason} ${when} (${this.endpoint})`, {
+    return new MailcaseError('POP3_PROTOCOL', `${reason} ${position} (${this.endpoint})`, {
       userMessage: `The connection to ${this.endpoint} ended unexpectedly: ${reason}. Nothing partial was stored; try again.`,
       details: { endpoint: this.endpoint, reason },
     });

@@ -3,7 +3,7 @@ import type { ConnectionTestResult, MailboxConfig } from '../../shared/types.js'
 import { Pop3Session, type Pop3SessionOptions } from './pop3-session.js';
 
 /**
- * Connects with the mailbox's security mode, asks CAPA, logs in, reads STAT and quits. Returns the greeting,
+ * Connects with the mailbox's security mode, sends CAPA, logs in, reads STAT and quits. Returns the greeting,
  * message count, mailbox size, capabilities and certificate fingerprint. Throws the session's coded errors.
  */
 export async function testConnection(
@@ -13,8 +13,8 @@ export async function testConnection(
 ): Promise<ConnectionTestResult> {
   const session = await Pop3Session.connect(mailbox, options);
   try {
-    // CAPA before login, as RFC 2449 allows. After STARTTLS this asks again, over TLS, because RFC 2595
-    // section 4 says capabilities learned before the upgrade must be discarded.
+    // CAPA before login, as RFC 2449 allows. After STARTTLS this sends it again, over TLS, because RFC 2595
+    // section 4 requires that capabilities learned before the upgrade be discarded.
     const capabilities = (await session.capa()) ?? [];
     await session.login(mailbox.user, password);
     const { messageCount, mailboxOctets } = await session.stat();

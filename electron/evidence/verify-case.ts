@@ -57,7 +57,13 @@ export async function verifyCase(store: CaseStore): Promise<CaseVerification> {
     messagesChecked += 1;
     stored.add(expected);
 
-    const actual = await hashFile(path.join(store.dir, CASE_LAYOUT.messages, file.bucket, file.name));
+    let actual: string;
+    try {
+      actual = await hashFile(path.join(store.dir, CASE_LAYOUT.messages, file.bucket, file.name));
+    } catch (error) {
+      problems.push({ file: relative, reason: `could not be read: ${(error as Error).message}` });
+      continue;
+    }
     if (actual !== expected) {
       problems.push({ file: relative, reason: `content SHA-256 is ${actual}, but the file name says ${expected}` });
     }

@@ -67,17 +67,17 @@ test.describe('review flow', () => {
     await expect(page).toHaveURL(`http://127.0.0.1:${server.port}/`);
 
     // Case
-    await page.getByLabel('Case folder').fill(caseDir);
+    await page.getByLabel('Case folder', { exact: true }).fill(caseDir);
     await page.getByTestId('case-create').click();
     await expect(page.getByTestId('case-message-count')).toHaveText('0');
 
     // Mailbox: plain POP3 on the loopback Dovecot.
     await page.getByTestId('nav-mailbox').click();
-    await page.getByLabel('POP3 server').fill(dovecot.host);
-    await page.getByLabel('Security').selectOption('none');
-    await page.getByLabel('Port').fill(String(dovecot.plainPort));
-    await page.getByLabel('User').fill(dovecot.user);
-    await page.getByLabel('Password').fill(dovecot.password);
+    await page.getByLabel('POP3 server', { exact: true }).fill(dovecot.host);
+    await page.getByLabel('Security', { exact: true }).selectOption('none');
+    await page.getByLabel('Port', { exact: true }).fill(String(dovecot.plainPort));
+    await page.getByLabel('User', { exact: true }).fill(dovecot.user);
+    await page.getByLabel('Password', { exact: true }).fill(dovecot.password);
     await page.getByTestId('mailbox-test').click();
     await expect(page.getByTestId('mailbox-test-count')).toHaveText(String(messageCount));
 
@@ -96,14 +96,14 @@ test.describe('review flow', () => {
 
     // Search
     await page.getByTestId('nav-search').click();
-    await page.getByLabel('Search query').fill('Falcon pricing');
+    await page.getByLabel('Search query', { exact: true }).fill('Falcon pricing');
     await page.getByTestId('search-run').click();
     await expect(page.getByTestId('search-count')).toHaveAttribute('data-total', '3');
     await expect(page.getByTestId('search-hit')).toHaveCount(3);
 
     // Rules
     await page.getByTestId('nav-rules').click();
-    await page.getByLabel('Rule file (JSON, version 1)').fill(RULES);
+    await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill(RULES);
     await page.getByTestId('rules-run').click();
     await expectRuleHits(page, 'competitors', '2 hits');
     await expectRuleHits(page, 'codewords', '3 hits');
@@ -111,12 +111,12 @@ test.describe('review flow', () => {
 
     // Export everything, then only the search results.
     await page.getByTestId('nav-export').click();
-    await page.getByLabel('Bundle file').fill(bundleFile);
+    await page.getByLabel('Output bundle file', { exact: true }).fill(bundleFile);
     await page.getByTestId('export-run').click();
     await expect(page.getByTestId('export-result-count')).toHaveText(String(messageCount));
     expect(existsSync(bundleFile)).toBe(true);
 
-    await page.getByLabel('Bundle file').fill(searchBundleFile);
+    await page.getByLabel('Output bundle file', { exact: true }).fill(searchBundleFile);
     await page.getByTestId('export-scope-search').check();
     await page.getByTestId('export-run').click();
     await expect(page.getByTestId('export-result-count')).toHaveText('3');
@@ -137,6 +137,10 @@ test.describe('review flow', () => {
     await expect(page.getByTestId('verify-problem').first()).toHaveAttribute('data-file', tamperedMember);
     const problemFiles = await page.getByTestId('verify-problem').evaluateAll((items) => items.map((item) => item.getAttribute('data-file')));
     expect(new Set(problemFiles)).toEqual(new Set([tamperedMember]));
+
+    // The password went through the UI, the API and a full acquisition, and no case file may contain it.
+    const filesWithPassword = await findFilesContaining(caseDir, dovecot.password);
+    expect(filesWithPassword).toEqual([]);
   });
 
   test('shows schema errors for an invalid rule file', async ({ page }) => {
@@ -144,11 +148,11 @@ test.describe('review flow', () => {
     const caseDir = path.join(workDir, 'case-rules');
 
     await page.goto(server.url);
-    await page.getByLabel('Case folder').fill(caseDir);
+    await page.getByLabel('Case folder', { exact: true }).fill(caseDir);
     await page.getByTestId('case-create').click();
     await expect(page.getByTestId('case-message-count')).toHaveText('0');
     await page.getByTestId('nav-rules').click();
-    await page.getByLabel('Rule file (JSON, version 1)').fill(JSON.stringify({ version: 1, rules: [{ id: 'x', name: 'X', type: 'domain-list' }] }));
+    await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill(JSON.stringify({ version: 1, rules: [{ id: 'x', name: 'X', type: 'domain-list' }] }));
     await page.getByTestId('rules-run').click();
 
     await expect(page.getByTestId('rules-error')).toHaveAttribute('data-error-code', 'RULES_INVALID');
@@ -158,4 +162,15 @@ test.describe('review flow', () => {
 
 async function expectRuleHits(page: Page, ruleId: string, text: string): Promise<void> {
   await expect(page.locator(`[data-testid="rule-result"][data-rule-id="${ruleId}"] [data-testid="rule-hits"]`)).toHaveText(text);
+}
+
+/** Lists every file under `dir` whose bytes contain `text`. */
+async function findFilesContaining(dir: string, text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if ((await fs.readFile(file)).includes(text)) found.push(file);
+  }
+  return found;
 }

@@ -76,7 +76,7 @@ test.describe('review UI', () => {
     if (!server) throw new Error('beforeAll did not start the server');
     await page.goto(server.url);
 
-    await page.getByLabel('Case folder').fill('/cases/stub-case');
+    await page.getByLabel('Case folder', { exact: true }).fill('/cases/stub-case');
     await page.getByTestId('case-create').click();
 
     await expect(page.getByTestId('case-summary-name')).toHaveText('stub-case');
@@ -86,27 +86,27 @@ test.describe('review UI', () => {
   test('offers to trust an untrusted certificate', async ({ page }) => {
     if (!server) throw new Error('beforeAll did not start the server');
     await page.goto(server.url);
-    await page.getByLabel('Case folder').fill('/cases/stub-case');
+    await page.getByLabel('Case folder', { exact: true }).fill('/cases/stub-case');
     await page.getByTestId('case-open').click();
     await page.getByTestId('nav-mailbox').click();
-    await page.getByLabel('POP3 server').fill('127.0.0.1');
-    await page.getByLabel('User').fill('suspect');
-    await page.getByLabel('Password').fill('pw');
+    await page.getByLabel('POP3 server', { exact: true }).fill('127.0.0.1');
+    await page.getByLabel('User', { exact: true }).fill('suspect');
+    await page.getByLabel('Password', { exact: true }).fill('pw');
 
     await page.getByTestId('mailbox-test').click();
     await page.getByTestId('mailbox-cert-trust').click();
 
-    await expect(page.getByLabel('Trusted certificate fingerprint (SHA-256)')).toHaveValue('AB:CD:EF');
+    await expect(page.getByLabel('Trusted certificate fingerprint (SHA-256)', { exact: true })).toHaveValue('AB:CD:EF');
   });
 
   test('lists every rule file issue', async ({ page }) => {
     if (!server) throw new Error('beforeAll did not start the server');
     await page.goto(server.url);
-    await page.getByLabel('Case folder').fill('/cases/stub-case');
+    await page.getByLabel('Case folder', { exact: true }).fill('/cases/stub-case');
     await page.getByTestId('case-open').click();
     await page.getByTestId('nav-rules').click();
 
-    await page.getByLabel('Rule file (JSON, version 1)').fill('{"version": 2}');
+    await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill('{"version": 2}');
     await page.getByTestId('rules-run').click();
 
     await expect(page.getByTestId('rules-error')).toContainText('The rule file has 2 problems.');

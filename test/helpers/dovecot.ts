@@ -66,6 +66,7 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotServ
   await fs.chmod(root, 0o755);
 
   let child: ChildProcess | null = null;
+  let exited: Promise<unknown> = Promise.resolve();
   try {
     const ids = await lookupDovecotIds();
     const paths = {
@@ -99,7 +100,8 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotServ
     const output: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+    const spawned = child;
+    exited = new Promise((resolve) => spawned.once('exit', resolve));
 
     const ready = await waitForPorts([plainPort, pop3sPort], exited);
     if (!ready) {
@@ -127,7 +129,7 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotServ
       },
     };
   } catch (error) {
-    if (child) await stopProcess(child, new Promise((resolve) => child?.once('exit', resolve)));
+    if (child) await stopProcess(child, exited);
     await fs.rm(root, { recursive: true, force: true });
     throw error;
   }
@@ -251,7 +253,7 @@ function findFreePort(): Promise<number> {
   });
 }
 
-async function waitForPorts(ports: number[], exited: Promise<number | null>): Promise<boolean> {
+async function waitForPorts(ports: number[], exited: Promise<unknown>): Promise<boolean> {
   let hasExited = false;
   void exited.then(() => {
     hasExited = true;

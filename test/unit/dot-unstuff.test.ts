@@ -111,8 +111,8 @@ const CASES: Case[] = [
     expected: Buffer.from('\r\n\r\n'),
   },
   {
-    // A stored message without a final line break reaches the client with the CRLF the server added before
-    // the terminator; the decoder keeps it, because the wire cannot show that it was not in the file.
+    // A stored message without a final line break reaches the client with a CRLF that the server added before
+    // the terminator. The decoder keeps it, because the wire cannot show that it was not in the file.
     name: 'a message whose file lacked a final line break',
     wire: Buffer.from('Subject: x\r\n\r\nno newline\r\n.\r\n'),
     expected: Buffer.from('Subject: x\r\n\r\nno newline\r\n'),

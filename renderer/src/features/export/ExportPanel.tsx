@@ -25,7 +25,7 @@ export function ExportPanel({ caseDir, searchQuery }: ExportPanelProps) {
   return (
     <>
       <div className="form-grid">
-        <label htmlFor="export-file">Bundle file</label>
+        <label htmlFor="export-file">Output bundle file</label>
         <input
           id="export-file"
           data-testid="export-file"

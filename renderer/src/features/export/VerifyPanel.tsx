@@ -17,7 +17,7 @@ export function VerifyPanel() {
   return (
     <>
       <div className="form-grid">
-        <label htmlFor="verify-file">Bundle file</label>
+        <label htmlFor="verify-file">Bundle to verify</label>
         <input id="verify-file" data-testid="verify-file" value={file} onChange={(event) => setFile(event.target.value)} spellCheck={false} />
       </div>
       <div className="actions">

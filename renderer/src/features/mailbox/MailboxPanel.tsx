@@ -117,6 +117,7 @@ function detailText(details: Record<string, unknown>, ...keys: string[]): string
 /** Shows the certificate the server presented and lets the investigator trust it after checking it out of band. */
 function UntrustedCertificate({ error, onTrust }: { error: MailcaseError; onTrust: (fingerprint: string) => void }) {
   const fingerprint = detailText(error.details, 'fingerprint', 'tlsFingerprint', 'certFingerprint');
+  // Node reports subject and issuer as one "KEY=value" line per attribute.
   const subject = detailText(error.details, 'subject');
   const issuer = detailText(error.details, 'issuer');
 
@@ -132,6 +133,10 @@ function UntrustedCertificate({ error, onTrust }: { error: MailcaseError; onTrus
         <dd>{subject ?? '(not reported)'}</dd>
         <dt>Issuer</dt>
         <dd>{issuer ?? '(not reported)'}</dd>
+        <dt>Valid</dt>
+        <dd>
+          {detailText(error.details, 'validFrom') ?? '?'} to {detailText(error.details, 'validTo') ?? '?'}
+        </dd>
       </dl>
       <p className="hint">Compare the fingerprint with one obtained from the mail provider through another channel before trusting it.</p>
       {fingerprint && (

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { CaseStore } from '../../electron/evidence/case-store.js';
+import { verifyCase } from '../../electron/evidence/verify-case.js';
+
+const temporaryDirs: string[] = [];
+
+afterEach(async () => {
+  for (const dir of temporaryDirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function newStore(): Promise<CaseStore> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcase-verify-'));
+  temporaryDirs.push(dir);
+  return CaseStore.create(path.join(dir, 'case'));
+}
+
+/** Stores octets as evidence and logs them as acquired when `logIt` is true. */
+async function storeMessage(store: CaseStore, text: string, logIt = true): Promise<string> {
+  const writer = await store.createEvidenceWriter();
+  await writer.write(Buffer.from(text));
+  const { sha256 } = await writer.commit();
+  if (logIt) await store.custodyLog.append('message-acquired', { sha256, uidl: 'u1' });
+  return sha256;
+}
+
+function relativePath(sha256: string): string {
+  return `evidence/messages/${sha256.slice(0, 2)}/${sha256}.eml`;
+}
+
+describe('verifyCase', () => {
+  it('accepts an intact case', async () => {
+    const store = await newStore();
+    await storeMessage(store, 'Subject: a\r\n\r\nA\r\n');
+    await storeMessage(store, 'Subject: b\r\n\r\nB\r\n');
+
+    expect(await verifyCase(store)).toEqual({ valid: true, messagesChecked: 2, problems: [] });
+  });
+
+  it('names a file whose content was altered', async () => {
+    const store = await newStore();
+    const sha256 = await storeMessage(store, 'Subject: a\r\n\r\nA\r\n');
+    const file = store.messagePath(sha256);
+    await fs.chmod(file, 0o644);
+    await fs.writeFile(file, 'Subject: a\r\n\r\nB\r\n');
+    const actual = createHash('sha256').update('Subject: a\r\n\r\nB\r\n').digest('hex');
+
+    const result = await verifyCase(store);
+    expect(result.valid).toBe(false);
+    expect(result.problems).toEqual([
+      { file: relativePath(sha256), reason: `content SHA-256 is ${actual}, but the file name says ${sha256}` },
+    ]);
+  });
+
+  it('names a stored file missing from the custody log', async () => {
+    const store = await newStore();
+    const sha256 = await storeMessage(store, 'unlogged\r\n', false);
+
+    const result = await verifyCase(store);
+    expect(result.problems).toEqual([
+      { file: relativePath(sha256), reason: 'stored message has no message-acquired entry in the custody log' },
+    ]);
+  });
+
+  it('names a logged message that is missing', async () => {
+    const store = await newStore();
+    const sha256 = await storeMessage(store, 'will vanish\r\n');
+    await fs.rm(store.messagePath(sha256));
+
+    const result = await verifyCase(store);
+    expect(result.problems).toEqual([{ file: relativePath(sha256), reason: 'message recorded in the custody log is missing' }]);
+  });
+
+  it('reports an edited custody log entry', async () => {
+    const store = await newStore();
+    await storeMessage(store, 'Subject: a\r\n\r\nA\r\n');
+    const text = await fs.readFile(store.custodyLog.filePath, 'utf8');
+    await fs.writeFile(store.custodyLog.filePath, text.replace('"uidl":"u1"', '"uidl":"u2"'));
+
+    const result = await verifyCase(store);
+    expect(result.valid).toBe(false);
+    expect(result.problems).toEqual([{ file: 'custody/custody-log.jsonl', reason: 'line 2: entry hash does not match its content' }]);
+  });
+
+  it('names an unexpected file in the evidence folder', async () => {
+    const store = await newStore();
+    const bucket = path.join(store.dir, 'evidence/messages/zz');
+    await fs.mkdir(bucket, { recursive: true });
+    await fs.writeFile(path.join(bucket, 'notes.txt'), 'x');
+
+    const result = await verifyCase(store);
+    expect(result.problems).toEqual([
+      { file: 'evidence/messages/zz/notes.txt', reason: 'unexpected file in the evidence folder (not <sha256>.eml in its bucket)' },
+    ]);
+  });
+});
