@@ -11,9 +11,11 @@ import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
 import { testConnection } from '../acquisition/test-connection.js';
 import { createHandlers } from '../api/handlers.js';
 import { exportBundle } from '../bundle/export-bundle.js';
+import { defaultConfigDir } from '../bundle/signing-key.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
 import { CaseStore } from '../evidence/case-store.js';
 import { verifyCase } from '../evidence/verify-case.js';
+import { logToFile } from '../logging/logger.js';
 import { processCase } from '../parsing/process-case.js';
 import { startReviewServer } from '../review-server/review-server.js';
 import { runRules } from '../rules/run-rules.js';
@@ -283,6 +285,8 @@ async function commandWeb(options: Options): Promise<number> {
 /** Runs the CLI with process arguments, printing one line for any error. */
 export async function main(): Promise<void> {
   try {
+    // Log lines go to a file so that standard error carries only the one-line error for the investigator.
+    logToFile(path.join(defaultConfigDir(), 'logs', 'mailcase-cli.log'));
     process.exitCode = await runCli(process.argv.slice(2));
   } catch (error) {
     const serialized = serializeError(error);

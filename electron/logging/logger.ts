@@ -1,5 +1,7 @@
 // One structured logger for the Node side. Each module creates its child once; lines are JSON objects
 // with ids, never passwords or message content.
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -50,4 +52,23 @@ export function createLogger(module: string, base: Record<string, unknown> = {})
     error: (message, fields) => write('error', message, fields),
     child: (fields) => createLogger(module, { ...base, ...fields }),
   };
+}
+
+/** Size at which the log file is rotated to `<name>.1`, replacing an older rotation. */
+const LOG_FILE_ROTATE_BYTES = 5 * 1024 * 1024;
+
+/** Sends log lines to a file, rotated once it passes LOG_FILE_ROTATE_BYTES. Falls back to stderr if the file cannot be written. */
+export function logToFile(filePath: string, level: LogLevel = 'info'): void {
+  mkdirSync(dirname(filePath), { recursive: true, mode: 0o700 });
+  setLogSink((line) => {
+    try {
+      const size = statSync(filePath, { throwIfNoEntry: false })?.size ?? 0;
+      if (size > LOG_FILE_ROTATE_BYTES) {
+        renameSync(filePath, `${filePath}.1`);
+      }
+      appendFileSync(filePath, line + '\n', { mode: 0o600 });
+    } catch {
+      process.stderr.write(line + '\n');
+    }
+  }, level);
 }
