@@ -2,7 +2,8 @@
 // never gets ipcRenderer, and only channel names from the contract are forwarded.
 import { contextBridge, ipcRenderer } from 'electron';
 
-import { CHANNEL_NAMES, type Channel, type ChannelReply, type MailcaseApi } from '../shared/contract.js';
+import { CHANNEL_NAMES } from '../shared/channel-names.js';
+import type { Channel, ChannelReply, MailcaseApi } from '../shared/contract.js';
 
 const allowedChannels: ReadonlySet<string> = new Set(CHANNEL_NAMES);
 

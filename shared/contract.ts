@@ -3,6 +3,7 @@
 // server both serve exactly these channels through one handler table.
 import { z } from 'zod';
 
+import type { ChannelName } from './channel-names.js';
 import type { SerializedError } from './errors.js';
 import type {
   BundleExportResult,
@@ -82,7 +83,11 @@ export type ChannelInput<C extends Channel> = z.input<(typeof channels)[C]['inpu
 export type ParsedChannelInput<C extends Channel> = z.output<(typeof channels)[C]['input']>;
 export type ChannelOutput<C extends Channel> = (typeof channels)[C]['output'];
 
-export const CHANNEL_NAMES = Object.keys(channels) as Channel[];
+export { CHANNEL_NAMES } from './channel-names.js';
+
+// Fails to compile when a channel has a schema but no name in channel-names.ts, or the other way round.
+const channelNamesMatchSchemas: [Channel] extends [ChannelName] ? ([ChannelName] extends [Channel] ? true : false) : false = true;
+void channelNamesMatchSchemas;
 
 /** Reply envelope used by both transports: a result or a serialised error, never a thrown value. */
 export type ChannelReply<C extends Channel> =

@@ -47,3 +47,50 @@ export const SNIPPET_CONTEXT_CHARS = 80;
 
 /** Largest JSON request body accepted by the browser review server, in bytes. */
 export const REVIEW_SERVER_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Maximum header block of one MIME part, in octets. A hostile message can send megabytes of header
+ * lines to make the parser buffer and decode them all. Real headers typically stay under 100 KB, even
+ * with long Received chains and DKIM signatures. The value equals the default of mailsplit 5.4, the
+ * splitter mailparser 3.14 uses.
+ */
+export const MAX_HEADER_OCTETS = 1024 * 1024;
+
+/**
+ * Maximum MIME parts in one message, because deeply nested or very wide multiparts cost memory and
+ * time per part. Ordinary mail typically has fewer than 50 parts. The value equals mailsplit 5.4's default.
+ */
+export const MAX_MIME_PARTS = 1_000;
+
+/**
+ * Maximum HTML body converted to plain text, in characters. html-to-text builds a full DOM, so
+ * converting a huge HTML part is slow and memory-hungry. Newsletters typically stay below 2 MB of HTML.
+ * A longer part leaves the text empty, and parseError gives the reason.
+ */
+export const MAX_HTML_TO_TEXT_CHARS = 10_000_000;
+
+/**
+ * Maximum fuzzy edit distance accepted (`word~2`). lunr expands a fuzzy term into every string within
+ * that distance before matching. On a 200-document index under Node 20 each extra step took about
+ * three times longer (5 ms at 2, 109 ms at 5), so `word~9` would stall the app for many seconds.
+ * Distance 2 already covers typical misspellings.
+ */
+export const MAX_FUZZY_EDIT_DISTANCE = 2;
+
+/** Maximum number of terms in one query. Each term is a separate index lookup, and real queries use a handful. */
+export const MAX_QUERY_CLAUSES = 100;
+
+/**
+ * Maximum distinct matches kept for one rule in one message. A keyword repeated thousands of times
+ * with different spacing or case would otherwise fill the saved result. The hit itself still counts.
+ */
+export const MAX_MATCHES_PER_MESSAGE = 1_000;
+
+/** Maximum length of a keyword or phrase in a keyword-list rule, in characters. Real keywords are a few words. */
+export const MAX_KEYWORD_CHARS = 500;
+
+/** Maximum length of a rule name, in characters. */
+export const MAX_RULE_NAME_CHARS = 200;
+
+/** Finished jobs kept for polling; older ones are dropped first so a long session cannot grow without bound. */
+export const MAX_FINISHED_JOBS = 100;

@@ -2,13 +2,7 @@
 // Every object is strict: a misspelt field is reported instead of silently ignored.
 import { z } from 'zod';
 
-import { MAX_RULE_ENTRIES, MAX_RULES_PER_FILE } from './limits.js';
-
-/** Maximum length of a keyword or phrase in a keyword-list rule, in characters. Real keywords are a few words. */
-export const MAX_KEYWORD_CHARS = 500;
-
-/** Maximum length of a rule name, in characters. */
-export const MAX_RULE_NAME_CHARS = 200;
+import { MAX_KEYWORD_CHARS, MAX_RULES_PER_FILE, MAX_RULE_ENTRIES, MAX_RULE_NAME_CHARS } from './limits.js';
 
 /** Rule ids: a letter or digit, then up to 63 letters, digits, '-' or '_'. */
 export const RULE_ID_PATTERN = /^[a-z0-9][a-z0-9-_]{0,63}$/i;

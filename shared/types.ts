@@ -152,6 +152,16 @@ export interface AcquisitionProgress {
   currentUidl: string | null;
 }
 
+/** A message whose received size differs from the size LIST gave for it; its octets are kept as received. */
+export interface AcquisitionWarning {
+  kind: 'size-mismatch';
+  messageNumber: number;
+  uidl: string | null;
+  listSize: number;
+  receivedSize: number;
+  sha256: string;
+}
+
 export interface AcquisitionSummary {
   runId: string;
   host: string;
@@ -165,6 +175,7 @@ export interface AcquisitionSummary {
   alreadyHeld: number;
   startedAt: string;
   finishedAt: string;
+  warnings: AcquisitionWarning[];
 }
 
 export interface CaseSummary {

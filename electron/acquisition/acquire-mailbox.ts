@@ -3,27 +3,13 @@
 import { randomUUID } from 'node:crypto';
 
 import { MailcaseError } from '../../shared/errors.js';
-import type { AcquisitionProgress, AcquisitionSummary, MailboxConfig } from '../../shared/types.js';
+import type { AcquisitionProgress, AcquisitionSummary, AcquisitionWarning, MailboxConfig } from '../../shared/types.js';
 import type { CaseStore } from '../evidence/case-store.js';
 import { createLogger } from '../logging/logger.js';
 import { Pop3Session, type Pop3SessionOptions } from './pop3-session.js';
 
 const log = createLogger('acquisition');
 
-/** A message whose received size differs from the size LIST gave for it; its octets are kept as received. */
-export interface SizeMismatchWarning {
-  kind: 'size-mismatch';
-  messageNumber: number;
-  uidl: string | null;
-  listSize: number;
-  receivedSize: number;
-  sha256: string;
-}
-
-/** The summary plus the warnings of the run. */
-export interface AcquisitionResult extends AcquisitionSummary {
-  warnings: SizeMismatchWarning[];
-}
 
 export interface AcquireMailboxOptions {
   store: CaseStore;
@@ -46,7 +32,7 @@ interface PlannedMessage {
  * at the end. On any failure it logs 'acquisition-failed', discards the partial message and rethrows.
  * Without UIDL support every message is fetched, and identical octets are stored once by their hash.
  */
-export async function acquireMailbox(options: AcquireMailboxOptions): Promise<AcquisitionResult> {
+export async function acquireMailbox(options: AcquireMailboxOptions): Promise<AcquisitionSummary> {
   const { store, mailbox, password } = options;
   const runId = randomUUID();
   const startedAt = new Date().toISOString();
@@ -77,7 +63,7 @@ export async function acquireMailbox(options: AcquireMailboxOptions): Promise<Ac
     const alreadyHeld = plan.length - toFetch.length;
 
     const newMessages: string[] = [];
-    const warnings: SizeMismatchWarning[] = [];
+    const warnings: AcquisitionWarning[] = [];
     for (const [index, message] of toFetch.entries()) {
       report({ phase: 'downloading', total: toFetch.length, done: index, currentUidl: message.uidl });
       const fetched = await fetchMessage(session, store, mailbox, runId, message);

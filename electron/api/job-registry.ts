@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import { MailcaseError, serializeError } from '../../shared/errors.js';
 import type { AcquisitionProgress, AcquisitionSummary, JobStatus } from '../../shared/types.js';
-
-/** Finished jobs kept for polling; older ones are dropped first so a long session cannot grow without bound. */
-const MAX_FINISHED_JOBS = 100;
+import { MAX_FINISHED_JOBS } from '../../shared/limits.js';
 
 /** Callbacks a running job uses to report on itself. */
 export interface JobReporter {

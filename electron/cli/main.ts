@@ -162,6 +162,12 @@ async function commandAcquire(options: Options): Promise<number> {
       `${summary.serverMessageCount} on the server) into ${store.dir}.\n` +
       `Parsed ${processed.parsed} messages; ${processed.parseErrors} could not be parsed and are flagged.\n`,
   );
+  for (const warning of summary.warnings) {
+    process.stdout.write(
+      `Warning: message ${warning.messageNumber} (UIDL ${warning.uidl ?? 'none'}) was listed as ${warning.listSize} octets ` +
+        `but ${warning.receivedSize} were received; stored as received.\n`,
+    );
+  }
   return 0;
 }
 

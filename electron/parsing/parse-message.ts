@@ -2,29 +2,8 @@
 // octets are only read: the record is a view that can be rebuilt from the evidence at any time.
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 
-import { MAX_MESSAGE_OCTETS } from '../../shared/limits.js';
+import { MAX_HEADER_OCTETS, MAX_HTML_TO_TEXT_CHARS, MAX_MESSAGE_OCTETS, MAX_MIME_PARTS } from '../../shared/limits.js';
 import { SCHEMA_VERSION, type AddressEntry, type AttachmentSummary, type MessageRecord, type MessageSource } from '../../shared/types.js';
-
-/**
- * Maximum header block of one MIME part, in octets. A hostile message can send megabytes of header
- * lines to make the parser buffer and decode them all. Real headers typically stay under 100 KB, even
- * with long Received chains and DKIM signatures. The value equals the default of mailsplit 5.4, the
- * splitter mailparser 3.14 uses.
- */
-const MAX_HEADER_OCTETS = 1024 * 1024;
-
-/**
- * Maximum MIME parts in one message, because deeply nested or very wide multiparts cost memory and
- * time per part. Ordinary mail typically has fewer than 50 parts. The value equals mailsplit 5.4's default.
- */
-const MAX_MIME_PARTS = 1_000;
-
-/**
- * Maximum HTML body converted to plain text, in characters. html-to-text builds a full DOM, so
- * converting a huge HTML part is slow and memory-hungry. Newsletters typically stay below 2 MB of HTML.
- * A longer part leaves the text empty, and parseError gives the reason.
- */
-const MAX_HTML_TO_TEXT_CHARS = 10_000_000;
 
 export interface ParseMeta {
   sha256: string;

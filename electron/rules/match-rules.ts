@@ -4,12 +4,7 @@ import { domainToASCII } from 'node:url';
 
 import type { DomainListRule, KeywordListRule, Rule } from '../../shared/rules-schema.js';
 import type { AddressEntry, MessageRecord, RuleMatch } from '../../shared/types.js';
-
-/**
- * Maximum distinct matches kept for one rule in one message. A keyword repeated thousands of times
- * with different spacing or case would otherwise fill the saved result. The hit itself still counts.
- */
-export const MAX_MATCHES_PER_MESSAGE = 1_000;
+import { MAX_MATCHES_PER_MESSAGE } from '../../shared/limits.js';
 
 /** Address fields a domain-list rule checks, with the field name its matches report. */
 const ADDRESS_FIELDS: readonly [string, (record: MessageRecord) => AddressEntry[] | undefined][] = [

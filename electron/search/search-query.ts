@@ -3,19 +3,8 @@
 import lunr from 'lunr';
 
 import { MailcaseError } from '../../shared/errors.js';
-import { MAX_QUERY_LENGTH } from '../../shared/limits.js';
+import { MAX_FUZZY_EDIT_DISTANCE, MAX_QUERY_CLAUSES, MAX_QUERY_LENGTH } from '../../shared/limits.js';
 import { TERM_SEPARATOR, isStopWord } from './text-pipeline.js';
-
-/**
- * Maximum fuzzy edit distance accepted (`word~2`). lunr expands a fuzzy term into every string within
- * that distance before matching. On a 200-document index under Node 20 each extra step took about
- * three times longer (5 ms at 2, 109 ms at 5), so `word~9` would stall the app for many seconds.
- * Distance 2 already covers typical misspellings.
- */
-export const MAX_FUZZY_EDIT_DISTANCE = 2;
-
-/** Maximum number of terms in one query. Each term is a separate index lookup, and real queries use a handful. */
-export const MAX_QUERY_CLAUSES = 100;
 
 /** lunr 2.3 ships the parser at runtime but its type definitions leave it out. */
 interface LunrQueryParser {

@@ -105,6 +105,22 @@ function AcquisitionSummaryView({ summary }: { summary: AcquisitionSummary }) {
           <code>{summary.runId}</code>, {formatDate(summary.startedAt)} to {formatDate(summary.finishedAt)}
         </dd>
       </dl>
+      {summary.warnings.length > 0 && (
+        <div data-testid="acquire-warnings">
+          <p className="notice-message">
+            {summary.warnings.length} messages differ in size from what the server listed. Their octets are stored as received
+            and the difference is in the custody log.
+          </p>
+          <ul>
+            {summary.warnings.map((warning) => (
+              <li key={warning.messageNumber}>
+                Message {warning.messageNumber} (UIDL <code>{warning.uidl ?? 'none'}</code>): listed {warning.listSize} octets,
+                received {warning.receivedSize}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,0 +1,17 @@
+// The contract's channel names, without the zod schemas, so the preload bundle stays small.
+
+/** Every IPC channel, named `domain:verb`. contract.ts declares one schema for each and checks the two lists agree. */
+export const CHANNEL_NAMES = [
+  'case:open',
+  'mailbox:test',
+  'acquisition:start',
+  'job:get',
+  'messages:list',
+  'message:get',
+  'search:run',
+  'rules:run',
+  'bundle:export',
+  'bundle:verify',
+] as const;
+
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
