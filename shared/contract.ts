@@ -19,6 +19,9 @@ import type {
 import { MAX_QUERY_LENGTH, MAX_RULE_FILE_BYTES } from './limits.js';
 
 const caseDir = z.string().min(1, 'Case folder is required').max(4096);
+/** A SHA-256 fingerprint: 64 hex digits in either case, optionally with a colon after each byte. */
+const FINGERPRINT_PATTERN = /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/;
+
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'Expected a lower-case hex SHA-256');
 
 export const mailboxSchema = z.object({
@@ -29,11 +32,29 @@ export const mailboxSchema = z.object({
   trustFingerprint: z
     .string()
     .trim()
-    .regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'Expected a SHA-256 fingerprint (64 hex digits)')
+    .regex(FINGERPRINT_PATTERN, 'Expected a SHA-256 fingerprint (64 hex digits)')
     .optional(),
+  auth: z.enum(['auto', 'apop']).optional(),
 });
 
 const password = z.string().min(1, 'Password is required').max(1024);
+
+/** Rule file text as typed or loaded; parseRuleFile checks its size in UTF-8 bytes and its content. */
+const rulesText = z.string().max(MAX_RULE_FILE_BYTES);
+
+/** Reply of 'bundle:verify': the verification plus how the signer's key compares with keys the investigator trusts. */
+export interface BundleVerifyReply extends BundleVerification {
+  /** True when the signer's fingerprint equals the trusted fingerprint given, false when not, null when none was given or the signer is unreadable. */
+  signerTrusted: boolean | null;
+  /** True when the bundle was signed with this installation's own key, null when there is no own key or the signer is unreadable. */
+  signerIsOwnKey: boolean | null;
+}
+
+/** Saved rule file of a case and the result of its last rule run; either is null when there is none. */
+export interface CaseRules {
+  rulesText: string | null;
+  latest: RuleRunResult | null;
+}
 
 export const channels = {
   'case:open': {
@@ -47,6 +68,10 @@ export const channels = {
   'acquisition:start': {
     input: z.object({ dir: caseDir, mailbox: mailboxSchema, password }),
     output: {} as { jobId: string },
+  },
+  'acquisition:cancel': {
+    input: z.object({ jobId: z.string().min(1).max(100) }),
+    output: {} as { cancelRequested: boolean },
   },
   'job:get': {
     input: z.object({ jobId: z.string().min(1).max(100) }),
@@ -65,16 +90,31 @@ export const channels = {
     output: {} as SearchResult,
   },
   'rules:run': {
-    input: z.object({ dir: caseDir, rulesJson: z.string().max(MAX_RULE_FILE_BYTES) }),
+    input: z.object({ dir: caseDir, rulesJson: rulesText }),
     output: {} as RuleRunResult,
+  },
+  'rules:get': {
+    input: z.object({ dir: caseDir }),
+    output: {} as CaseRules,
+  },
+  'rules:save': {
+    input: z.object({ dir: caseDir, rulesText }),
+    output: {} as { rulesSha256: string },
   },
   'bundle:export': {
     input: z.object({ dir: caseDir, outFile: z.string().min(1).max(4096), query: z.string().max(MAX_QUERY_LENGTH).optional() }),
     output: {} as BundleExportResult,
   },
   'bundle:verify': {
-    input: z.object({ file: z.string().min(1).max(4096) }),
-    output: {} as BundleVerification,
+    input: z.object({
+      file: z.string().min(1).max(4096),
+      trustedFingerprint: z
+        .string()
+        .trim()
+        .regex(FINGERPRINT_PATTERN, 'Expected a SHA-256 key fingerprint (64 hex digits)')
+        .optional(),
+    }),
+    output: {} as BundleVerifyReply,
   },
 } as const;
 

@@ -26,6 +26,26 @@ export const POP3_COMMAND_TIMEOUT_MS = 60_000;
 /** Longest gap without any byte during a message transfer before it counts as stalled, in milliseconds. */
 export const POP3_TRANSFER_IDLE_TIMEOUT_MS = 120_000;
 
+/**
+ * RETR commands kept in flight when the server advertises PIPELINING (RFC 2449 section 6.6). A deeper
+ * pipeline hides more round trips. Each unanswered RETR is a message the server may stream before the client
+ * has stored the previous one, but memory stays bounded because the response reader pauses the socket.
+ */
+export const POP3_PIPELINE_DEPTH = 32;
+
+/**
+ * Messages stored per durability batch: their files are fsynced together, renamed, their folders fsynced
+ * once and their custody entries appended with one fsync. A crash loses at most this many fetched but
+ * unrecorded messages, which the next run fetches again or adopts by hash.
+ */
+export const EVIDENCE_BATCH_MESSAGES = 32;
+
+/** Octets of fetched message data after which a durability batch is flushed early, even if not full. */
+export const EVIDENCE_BATCH_OCTETS = 64 * 1024 * 1024;
+
+/** Longest AUTH challenge or SASL response line, in octets (RFC 5034 section 4 has no limit; real ones are short). */
+export const POP3_MAX_SASL_LINE = 4 * 1024;
+
 /** Longest search query accepted, in characters. */
 export const MAX_QUERY_LENGTH = 2_000;
 
@@ -45,8 +65,12 @@ export const MAX_BUNDLE_ENTRY_OCTETS = MAX_MESSAGE_OCTETS;
 /** Characters of body text kept around a hit in a search snippet. */
 export const SNIPPET_CONTEXT_CHARS = 80;
 
-/** Largest JSON request body accepted by the browser review server, in bytes. */
-export const REVIEW_SERVER_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Largest JSON request body accepted by the browser review server, in bytes. A rule file travels as a JSON
+ * string, and escaping at most doubles a valid one: quotes, backslashes, tabs and line breaks each become a
+ * two-byte escape, while other characters stay as their UTF-8 bytes. The extra 64 KB covers the rest of the envelope.
+ */
+export const REVIEW_SERVER_MAX_BODY_BYTES = 2 * MAX_RULE_FILE_BYTES + 64 * 1024;
 
 /**
  * Maximum header block of one MIME part, in octets. A hostile message can send megabytes of header

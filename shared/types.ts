@@ -12,7 +12,14 @@ export interface MailboxConfig {
   user: string;
   /** SHA-256 fingerprint (hex, colon-separated or not) of a server certificate trusted explicitly. */
   trustFingerprint?: string | undefined;
+  /**
+   * Login method. 'auto' (the default) picks the strongest the server offers: SASL PLAIN, then LOGIN, then
+   * USER/PASS. 'apop' sends APOP (RFC 1939 section 7) and fails when the greeting has no timestamp.
+   */
+  auth?: MailboxAuth | undefined;
 }
+
+export type MailboxAuth = 'auto' | 'apop';
 
 /** Result of "test connection". */
 export interface ConnectionTestResult {
@@ -147,12 +154,25 @@ export interface BundleExportResult {
 
 export interface AcquisitionProgress {
   phase: 'connecting' | 'listing' | 'downloading' | 'processing' | 'done';
+  /** Messages to fetch in this run. */
   total: number;
+  /** Messages fetched and stored so far. */
   done: number;
   currentUidl: string | null;
+  /** Octets received so far in this run. */
+  bytesDone?: number;
+  /** Octets to fetch in this run, as LIST states them. */
+  bytesTotal?: number;
+  /** Average transfer rate since the first RETR, in octets per second. */
+  bytesPerSecond?: number;
+  /** Estimated seconds left at the average rate, or null before any octet has arrived. */
+  etaSeconds?: number | null;
 }
 
-/** A message whose received size differs from the size LIST gave for it; its octets are kept as received. */
+/**
+ * A message whose received size differs from the size LIST gave for it, also after one retry; its octets are
+ * kept as received.
+ */
 export interface AcquisitionWarning {
   kind: 'size-mismatch';
   messageNumber: number;
@@ -176,6 +196,24 @@ export interface AcquisitionSummary {
   startedAt: string;
   finishedAt: string;
   warnings: AcquisitionWarning[];
+  /** UIDLs fetched by this run, in server order. Servers without UIDL contribute none. */
+  new: string[];
+  /** Messages on the server that were already held and not fetched again. Equals alreadyHeld. */
+  held: number;
+  /** UIDLs held from this mailbox that are no longer on the server, first noticed in this run. */
+  vanished: string[];
+  /** UIDLs that an earlier run reported as vanished and that are on the server again. */
+  reappeared: string[];
+  /** Held UIDLs whose LIST size now differs from the LIST size recorded when they were acquired. */
+  sizeChanged: string[];
+  /** Message octets received in this run, retries included. */
+  bytes: number;
+  /** False when the server does not support UIDL: every message was then fetched and de-duplicated by SHA-256. */
+  uidlSupported: boolean;
+  /** True when the run was cancelled through its AbortSignal; the fields then describe the part done. */
+  cancelled: boolean;
+  /** Case-relative path of the run's protocol transcript, and its SHA-256. */
+  transcript: { file: string; sha256: string } | null;
 }
 
 export interface CaseSummary {

@@ -1,48 +1,114 @@
-// Acquires one POP3 mailbox into a case: lists it, fetches every message not already held, stores each one's
-// raw octets under its SHA-256 and records each step in the custody log. Read-only towards the server.
+// Acquires one POP3 mailbox into a case. It lists the mailbox, fetches every message not already held
+// (pipelined when the server allows) and stores the raw octets in durable batches under their SHA-256.
+// Each step goes into the custody log, and the protocol transcript is kept. Read-only towards the server.
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 
 import { MailcaseError } from '../../shared/errors.js';
+import { EVIDENCE_BATCH_MESSAGES, EVIDENCE_BATCH_OCTETS } from '../../shared/limits.js';
 import type { AcquisitionProgress, AcquisitionSummary, AcquisitionWarning, MailboxConfig } from '../../shared/types.js';
-import type { CaseStore } from '../evidence/case-store.js';
-import { createLogger } from '../logging/logger.js';
+import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
+import { EvidenceBatch } from '../evidence/evidence-batch.js';
+import type { CommittedEvidence, HashingEvidenceWriter } from '../evidence/hashing-writer.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { ProgressMeter } from './progress-meter.js';
+import { planSync, readMailboxHistory, type PlannedMessage, type SyncPlan } from './mailbox-history.js';
 import { Pop3Session, type Pop3SessionOptions } from './pop3-session.js';
+import { Transcript } from './transcript.js';
 
 const log = createLogger('acquisition');
-
 
 export interface AcquireMailboxOptions {
   store: CaseStore;
   mailbox: MailboxConfig;
   password: string;
   onProgress?: (progress: AcquisitionProgress) => void;
-  /** Timeouts and extra CAs for the POP3 session; tests set these. */
-  sessionOptions?: Pop3SessionOptions;
+  /** Cancels the run; see `acquireMailbox` for what happens to the messages in flight. */
+  signal?: AbortSignal;
+  /** Timeouts, extra CAs and pipeline depth for the POP3 session; tests set these. */
+  sessionOptions?: Omit<Pop3SessionOptions, 'transcript'>;
 }
 
-interface PlannedMessage {
-  messageNumber: number;
-  uidl: string | null;
-  listSize: number;
+/** A fetched message whose size differed from LIST, kept unplaced until its retry decides which copy to store. */
+interface MismatchedCopy {
+  writer: HashingEvidenceWriter;
+  sha256: string;
+  size: number;
+  message: PlannedMessage;
+  position: number;
+}
+
+/** State shared by the steps of one run. */
+interface RunContext {
+  store: CaseStore;
+  mailbox: MailboxConfig;
+  runId: string;
+  runLog: Logger;
+  batch: EvidenceBatch;
+  meter: ProgressMeter;
+  /** Stored files that no custody entry names yet; fetching one again adopts it with `recovered: true`. */
+  orphans: Set<string>;
+  /** SHA-256 of each fetched message by its position in the fetch plan. */
+  fetchedHashes: (string | undefined)[];
+  warnings: AcquisitionWarning[];
+  bytes: number;
+  /** Writer receiving the message currently streamed, discarded when the run fails. */
+  current: HashingEvidenceWriter | null;
+  mismatched: Map<number, MismatchedCopy>;
 }
 
 /**
- * Runs one acquisition: logs 'acquisition-started', skips UIDLs already acquired from the same host, port and
- * user, streams every other message into the case, logs 'message-acquired' for each and 'acquisition-finished'
- * at the end. On any failure it logs 'acquisition-failed', discards the partial message and rethrows.
- * Without UIDL support every message is fetched, and identical octets are stored once by their hash.
+ * Runs one acquisition. Removes temporary files left in evidence/incoming by an interrupted run, connects,
+ * logs 'acquisition-started', logs in and lists the mailbox. UIDLs already acquired from the same host, port
+ * and user are not fetched again. The other messages are streamed to disk and stored in batches: each
+ * batch's files are fsynced and renamed before its 'message-acquired' entries are appended, so no entry ever
+ * names a missing file. A file stored by a crashed run without its entry is adopted when fetched again, and
+ * its entry then carries `recovered: true`. A message whose size differs from LIST is fetched once more at the
+ * end; a difference that persists becomes a size-mismatch warning. Without UIDL support every message is
+ * fetched, an 'acquisition-warning' entry says so, and identical octets are stored once.
+ *
+ * The run ends with QUIT, then saves the transcript at custody/transcripts/<runId>.log and logs
+ * 'acquisition-finished' with the run record and the transcript's SHA-256.
+ *
+ * Cancel: when `signal` aborts, no further RETR is sent; the messages already requested are read to their
+ * end and stored, 'acquisition-cancelled' is logged with the counts, QUIT is sent, and the promise resolves
+ * with the partial summary (`cancelled: true`).
+ *
+ * On any failure the partial message is discarded, complete messages already received are stored and
+ * logged, 'acquisition-failed' is logged with the transcript's SHA-256, and the error is rethrown.
+ *
+ * NOTE: only one acquisition may run on a case at a time. A second one would remove the first one's
+ * temporary files at its start, and nothing in the case folder locks against that yet.
  */
 export async function acquireMailbox(options: AcquireMailboxOptions): Promise<AcquisitionSummary> {
   const { store, mailbox, password } = options;
   const runId = randomUUID();
   const startedAt = new Date().toISOString();
-  const report = (progress: AcquisitionProgress): void => options.onProgress?.(progress);
   const runLog = log.child({ runId, host: mailbox.host, port: mailbox.port, user: mailbox.user });
+
+  const removed = await store.clearIncoming();
+  if (removed > 0) runLog.warn('removed temporary files of an interrupted run', { count: removed });
+  const transcript = new Transcript(path.join(store.dir, CASE_LAYOUT.incoming, `transcript-${runId}.tmp`));
+
+  const context: RunContext = {
+    store,
+    mailbox,
+    runId,
+    runLog,
+    batch: new EvidenceBatch(store),
+    meter: new ProgressMeter(options.onProgress),
+    orphans: new Set(),
+    fetchedHashes: [],
+    warnings: [],
+    bytes: 0,
+    current: null,
+    mismatched: new Map(),
+  };
 
   let session: Pop3Session | null = null;
   try {
-    report({ phase: 'connecting', total: 0, done: 0, currentUidl: null });
-    session = await Pop3Session.connect(mailbox, options.sessionOptions);
+    context.meter.phase('connecting');
+    session = await Pop3Session.connect(mailbox, { ...options.sessionOptions, transcript });
     await store.custodyLog.append('acquisition-started', {
       runId,
       host: mailbox.host,
@@ -51,38 +117,46 @@ export async function acquireMailbox(options: AcquireMailboxOptions): Promise<Ac
       user: mailbox.user,
       tlsFingerprint: session.tlsFingerprint,
       greeting: session.greeting,
+      capabilities: session.capabilities ?? [],
     });
     runLog.info('acquisition started', { security: mailbox.security });
 
-    await session.login(mailbox.user, password);
+    const authMethod = await session.authenticate(password);
+    runLog.info('logged in', { authMethod });
 
-    report({ phase: 'listing', total: 0, done: 0, currentUidl: null });
-    const plan = await planDownloads(session);
-    const held = await findHeldUidls(store, mailbox);
-    const toFetch = plan.filter((message) => message.uidl === null || !held.has(message.uidl));
-    const alreadyHeld = plan.length - toFetch.length;
-
-    const newMessages: string[] = [];
-    const warnings: AcquisitionWarning[] = [];
-    for (const [index, message] of toFetch.entries()) {
-      report({ phase: 'downloading', total: toFetch.length, done: index, currentUidl: message.uidl });
-      const fetched = await fetchMessage(session, store, mailbox, runId, message);
-      newMessages.push(fetched.sha256);
-      if (!fetched.sizeMatches) {
-        warnings.push({ kind: 'size-mismatch', ...message, receivedSize: fetched.size, sha256: fetched.sha256 });
-        runLog.warn('received size differs from LIST size', { messageNumber: message.messageNumber, uidl: message.uidl });
-      }
+    context.meter.phase('listing');
+    const { listing, uidlSupported } = await listMailbox(session);
+    const entries = await store.custodyLog.readAll();
+    const history = readMailboxHistory(entries, mailbox);
+    for (const sha256 of await store.listMessages()) {
+      if (!history.loggedHashes.has(sha256)) context.orphans.add(sha256);
+    }
+    if (!uidlSupported) {
+      await store.custodyLog.append('acquisition-warning', {
+        runId,
+        kind: 'no-uidl',
+        message: 'The server does not support UIDL, so every message was fetched and identical octets are stored once by SHA-256.',
+      });
+      runLog.warn('server does not support UIDL; fetching every message');
     }
 
-    await store.custodyLog.append('acquisition-finished', {
-      runId,
-      serverMessageCount: plan.length,
-      newCount: newMessages.length,
-      alreadyHeld,
-    });
-    runLog.info('acquisition finished', { serverMessageCount: plan.length, fetched: newMessages.length, alreadyHeld });
+    const sync = planSync(listing, history);
+    await fetchAll(session, context, sync.toFetch, options.signal);
+    const cancelled = options.signal?.aborted === true;
+
     await session.quit();
-    report({ phase: 'done', total: toFetch.length, done: toFetch.length, currentUidl: null });
+    const transcriptRecord = await saveTranscript(store, runId, transcript);
+    const record = {
+      runId,
+      serverMessageCount: listing.length,
+      newCount: context.fetchedHashes.filter((sha256) => sha256 !== undefined).length,
+      alreadyHeld: sync.held,
+      ...runRecord(sync, context),
+      transcript: transcriptRecord,
+    };
+    await store.custodyLog.append(cancelled ? 'acquisition-cancelled' : 'acquisition-finished', record);
+    runLog.info(cancelled ? 'acquisition cancelled' : 'acquisition finished', { serverMessageCount: listing.length, fetched: record.newCount, held: sync.held });
+    context.meter.phase('done');
 
     return {
       runId,
@@ -90,88 +164,221 @@ export async function acquireMailbox(options: AcquireMailboxOptions): Promise<Ac
       port: mailbox.port,
       user: mailbox.user,
       tlsFingerprint: session.tlsFingerprint,
-      serverMessageCount: plan.length,
-      newMessages,
-      alreadyHeld,
+      serverMessageCount: listing.length,
+      newMessages: context.fetchedHashes.filter((sha256): sha256 is string => sha256 !== undefined),
+      alreadyHeld: sync.held,
       startedAt,
       finishedAt: new Date().toISOString(),
-      warnings,
+      warnings: context.warnings,
+      ...runRecord(sync, context),
+      uidlSupported,
+      cancelled,
+      transcript: transcriptRecord,
     };
   } catch (error) {
     session?.close();
+    await storeWhatIsComplete(context);
     const code = error instanceof MailcaseError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
     runLog.error('acquisition failed', { code, error: message });
-    await store.custodyLog.append('acquisition-failed', { runId, code, message }).catch((logError: unknown) => {
+
+    const transcriptRecord = await saveTranscript(store, runId, transcript).catch((saveError: unknown) => {
+      runLog.error('could not save the transcript of the failed acquisition', { error: String(saveError) });
+      return null;
+    });
+    await store.custodyLog.append('acquisition-failed', { runId, code, message, transcript: transcriptRecord }).catch((logError: unknown) => {
       runLog.error('could not log the failed acquisition', { error: String(logError) });
     });
     throw error;
   }
 }
 
+/** Returns the run record fields shared by the custody entry and the summary. */
+function runRecord(sync: SyncPlan, context: RunContext): Pick<AcquisitionSummary, 'new' | 'held' | 'vanished' | 'reappeared' | 'sizeChanged' | 'bytes'> {
+  const fetchedUidls = sync.toFetch
+    .filter((message, index) => context.fetchedHashes[index] !== undefined && message.uidl !== null)
+    .map((message) => message.uidl as string);
+  return { new: fetchedUidls, held: sync.held, vanished: sync.vanished, reappeared: sync.reappeared, sizeChanged: sync.sizeChanged, bytes: context.bytes };
+}
+
 /** Lists the mailbox with UIDL (when supported) and LIST, in message-number order. */
-async function planDownloads(session: Pop3Session): Promise<PlannedMessage[]> {
+async function listMailbox(session: Pop3Session): Promise<{ listing: PlannedMessage[]; uidlSupported: boolean }> {
   const uidls = await session.uidl();
   const sizes = await session.list();
   const uidlByNumber = new Map((uidls ?? []).map((entry) => [entry.messageNumber, entry.value]));
 
-  return sizes
+  const listing = sizes
     .map((entry) => ({ messageNumber: entry.messageNumber, uidl: uidlByNumber.get(entry.messageNumber) ?? null, listSize: entry.value }))
     .sort((a, b) => a.messageNumber - b.messageNumber);
+  return { listing, uidlSupported: uidls !== null };
 }
 
-/** Streams one message into the case and logs it; the partial file is discarded when anything fails. */
-async function fetchMessage(
-  session: Pop3Session,
-  store: CaseStore,
-  mailbox: MailboxConfig,
-  runId: string,
-  message: PlannedMessage,
-): Promise<{ sha256: string; size: number; sizeMatches: boolean }> {
-  const startedAt = new Date().toISOString();
-  const writer = await store.createEvidenceWriter();
-  let committed;
-  try {
-    await session.retr(message.messageNumber, (octets) => writer.write(octets));
-    committed = await writer.commit();
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
+/** Fetches the planned messages, pipelined when possible, then retries once each whose size differed from LIST. */
+async function fetchAll(session: Pop3Session, context: RunContext, toFetch: PlannedMessage[], signal: AbortSignal | undefined): Promise<void> {
+  const positionByNumber = new Map(toFetch.map((message, index) => [message.messageNumber, index]));
+  const shouldStop = (): boolean => signal?.aborted === true;
+  context.meter.startDownload(toFetch.length, toFetch.reduce((sum, message) => sum + message.listSize, 0));
+
+  await session.retrieveMessages(
+    toFetch.map((message) => message.messageNumber),
+    {
+      begin: (messageNumber) => beginMessage(context, toFetch[positionByNumber.get(messageNumber) as number] as PlannedMessage),
+      end: async (messageNumber) => {
+        const position = positionByNumber.get(messageNumber) as number;
+        await endMessage(context, toFetch[position] as PlannedMessage, position);
+      },
+    },
+    shouldStop,
+  );
+  await context.batch.flush();
 
   // RFC 1939 section 5: LIST gives the exact size of the message as it would be sent, so a difference is
-  // recorded. The octets are still kept, because they are what the server sent.
-  const sizeMatches = committed.size === message.listSize;
-  await store.custodyLog.append('message-acquired', {
-    runId,
-    host: mailbox.host,
-    port: mailbox.port,
-    user: mailbox.user,
-    uidl: message.uidl,
-    messageNumber: message.messageNumber,
-    listSize: message.listSize,
-    receivedSize: committed.size,
-    sizeMatches,
-    sha256: committed.sha256,
-    isNew: committed.isNew,
-    startedAt,
-    finishedAt: new Date().toISOString(),
+  // checked with one more RETR before it is recorded.
+  const retries = [...context.mismatched.keys()];
+  if (retries.length === 0) return;
+  if (shouldStop()) {
+    storeMismatchedAsReceived(context);
+    await context.batch.flush();
+    return;
+  }
+  await session.retrieveMessages(retries, {
+    begin: (messageNumber) => beginMessage(context, toFetch[positionByNumber.get(messageNumber) as number] as PlannedMessage),
+    end: async (messageNumber) => {
+      const position = positionByNumber.get(messageNumber) as number;
+      await endRetry(context, toFetch[position] as PlannedMessage, position);
+    },
   });
-  return { sha256: committed.sha256, size: committed.size, sizeMatches };
+  await context.batch.flush();
 }
 
-/** Collects the UIDLs already acquired from this host, port and user, as recorded in the custody log. */
-async function findHeldUidls(store: CaseStore, mailbox: MailboxConfig): Promise<Set<string>> {
-  const held = new Set<string>();
-  for (const entry of await store.custodyLog.readAll()) {
-    if (entry.type !== 'message-acquired') continue;
-    const data = entry.data;
-    const sameMailbox =
-      typeof data.host === 'string' &&
-      data.host.toLowerCase() === mailbox.host.toLowerCase() &&
-      data.port === mailbox.port &&
-      data.user === mailbox.user;
-    if (sameMailbox && typeof data.uidl === 'string') held.add(data.uidl);
+async function beginMessage(context: RunContext, message: PlannedMessage): Promise<(octets: Buffer) => Promise<void>> {
+  const writer = await context.store.createEvidenceWriter();
+  context.current = writer;
+  context.meter.message(message.uidl);
+  return async (octets) => {
+    context.bytes += octets.length;
+    context.meter.addBytes(octets.length);
+    await writer.write(octets);
+  };
+}
+
+/** Queues a fetched message for the next batch, or holds it for a retry when its size differs from LIST. */
+async function endMessage(context: RunContext, message: PlannedMessage, position: number): Promise<void> {
+  const writer = context.current as HashingEvidenceWriter;
+  context.current = null;
+  const { sha256, size } = await writer.finish();
+
+  if (size !== message.listSize) {
+    context.mismatched.set(message.messageNumber, { writer, sha256, size, message, position });
+    context.runLog.warn('received size differs from LIST size; retrying at the end', { messageNumber: message.messageNumber, uidl: message.uidl });
+    return;
   }
-  return held;
+
+  await queueMessage(context, writer, message, position, { sha256, size });
+}
+
+/**
+ * Decides between the first copy and the retry of a message whose size differed from LIST. When both are
+ * identical the first copy is stored; otherwise the retry is stored and its entry names the first copy's
+ * size and SHA-256. A size that still differs becomes a warning.
+ */
+async function endRetry(context: RunContext, message: PlannedMessage, position: number): Promise<void> {
+  const writer = context.current as HashingEvidenceWriter;
+  context.current = null;
+  const retry = await writer.finish();
+  const first = context.mismatched.get(message.messageNumber);
+  if (!first) throw new MailcaseError('INTERNAL', `No first copy of message ${message.messageNumber} to compare its retry with`);
+  context.mismatched.delete(message.messageNumber);
+
+  // NOTE: when the two copies differ, the first one is discarded and only its size and hash are kept in the
+  // retry's custody entry; a server that changes a message between two RETRs is recorded but not preserved.
+  let kept: { writer: HashingEvidenceWriter; sha256: string; size: number };
+  const extra: Record<string, unknown> = { retried: true };
+  if (retry.sha256 === first.sha256) {
+    await writer.abort();
+    kept = first;
+  } else {
+    await first.writer.abort();
+    kept = { writer, ...retry };
+    extra.firstReceivedSize = first.size;
+    extra.firstSha256 = first.sha256;
+  }
+
+  if (kept.size !== message.listSize) {
+    context.warnings.push({ kind: 'size-mismatch', ...message, receivedSize: kept.size, sha256: kept.sha256 });
+  }
+  await queueMessage(context, kept.writer, message, position, kept, extra);
+}
+
+/** Adds a finished writer to the batch with its custody entry, and flushes the batch when it is full. */
+async function queueMessage(
+  context: RunContext,
+  writer: HashingEvidenceWriter,
+  message: PlannedMessage,
+  position: number,
+  received: { sha256: string; size: number },
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  context.fetchedHashes[position] = received.sha256;
+  context.batch.add(writer, received.size, entryBuilder(context, message, extra));
+  context.meter.messageDone();
+
+  if (context.batch.size >= EVIDENCE_BATCH_MESSAGES || context.batch.octets >= EVIDENCE_BATCH_OCTETS) await context.batch.flush();
+}
+
+/** Returns the builder of a message's 'message-acquired' entry; it runs once the file is placed. */
+function entryBuilder(context: RunContext, message: PlannedMessage, extra: Record<string, unknown>): (committed: CommittedEvidence) => Record<string, unknown> {
+  const startedAt = context.meter.messageStartedAt;
+  const finishedAt = new Date().toISOString();
+  return (committed) => {
+    const recovered = !committed.isNew && context.orphans.delete(committed.sha256);
+    return {
+      runId: context.runId,
+      host: context.mailbox.host,
+      port: context.mailbox.port,
+      user: context.mailbox.user,
+      uidl: message.uidl,
+      messageNumber: message.messageNumber,
+      listSize: message.listSize,
+      receivedSize: committed.size,
+      sizeMatches: committed.size === message.listSize,
+      sha256: committed.sha256,
+      isNew: committed.isNew,
+      startedAt,
+      finishedAt,
+      ...(recovered ? { recovered: true } : {}),
+      ...extra,
+    };
+  };
+}
+
+/** Queues the messages held for a size retry as first received, for a run that stops before the retry. */
+function storeMismatchedAsReceived(context: RunContext): void {
+  for (const copy of context.mismatched.values()) {
+    context.runLog.warn('storing a size-mismatched message without its retry', { messageNumber: copy.message.messageNumber });
+    context.fetchedHashes[copy.position] = copy.sha256;
+    context.warnings.push({ kind: 'size-mismatch', ...copy.message, receivedSize: copy.size, sha256: copy.sha256 });
+    context.batch.add(copy.writer, copy.size, entryBuilder(context, copy.message, { retried: false }));
+  }
+  context.mismatched.clear();
+}
+
+/** After a failure: discards the partial message and stores the complete ones still queued. */
+async function storeWhatIsComplete(context: RunContext): Promise<void> {
+  await context.current?.abort().catch(() => undefined);
+  context.current = null;
+
+  try {
+    storeMismatchedAsReceived(context);
+    await context.batch.flush();
+  } catch (error) {
+    context.runLog.error('could not store the messages received before the failure', { error: String(error) });
+    await context.batch.discard();
+  }
+}
+
+async function saveTranscript(store: CaseStore, runId: string, transcript: Transcript): Promise<{ file: string; sha256: string }> {
+  const file = store.transcriptFile(runId);
+  const sha256 = await transcript.save(path.join(store.dir, file));
+  return { file, sha256 };
 }

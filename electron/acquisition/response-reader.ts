@@ -69,20 +69,40 @@ export class ResponseReader {
    */
   async readLine(timeoutMs: number): Promise<Buffer> {
     for (;;) {
-      const buffered = this.takeAll();
-      const lineFeed = buffered.indexOf(LF);
-      if (lineFeed !== -1) {
-        if (lineFeed + 1 > POP3_MAX_RESPONSE_LINE) throw this.lineTooLong();
-        this.putBack(buffered.subarray(lineFeed + 1));
-        const end = lineFeed > 0 && buffered[lineFeed - 1] === CR ? lineFeed - 1 : lineFeed;
-        return buffered.subarray(0, end);
-      }
-
-      this.putBack(buffered);
-      if (buffered.length >= POP3_MAX_RESPONSE_LINE) throw this.lineTooLong();
+      const line = this.takeLine();
+      if (line) return line;
       if (this.endReason) throw this.connectionEnded('before the end of a response line');
       await this.waitForData(timeoutMs, 'a response');
     }
+  }
+
+  /**
+   * Removes and returns the first complete line, or returns null when none is buffered yet. Only the chunks
+   * that hold the line are copied, because with PIPELINING the buffer may also hold the next messages.
+   */
+  private takeLine(): Buffer | null {
+    let scanned = 0;
+    for (let index = 0; index < this.chunks.length; index += 1) {
+      const chunk = this.chunks[index] as Buffer;
+      const lineFeed = chunk.indexOf(LF);
+      if (lineFeed === -1) {
+        scanned += chunk.length;
+        if (scanned >= POP3_MAX_RESPONSE_LINE) throw this.lineTooLong();
+        continue;
+      }
+      if (scanned + lineFeed + 1 > POP3_MAX_RESPONSE_LINE) throw this.lineTooLong();
+
+      const parts = [...this.chunks.slice(0, index), chunk.subarray(0, lineFeed + 1)];
+      const rest = chunk.subarray(lineFeed + 1);
+      this.chunks.splice(0, index + 1, ...(rest.length > 0 ? [rest] : []));
+      this.length -= scanned + lineFeed + 1;
+      this.resumeIfDrained();
+
+      const line = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+      const end = line.length >= 2 && line[line.length - 2] === CR ? line.length - 2 : line.length - 1;
+      return line.subarray(0, end);
+    }
+    return null;
   }
 
   /**
@@ -97,8 +117,11 @@ export class ResponseReader {
         this.length -= chunk.length;
         this.resumeIfDrained();
 
+        // One sink call per chunk: the decoder returns one slice per line, and a write per line would cost
+        // a system call for every 80 octets of a large message.
         const step = decoder.push(chunk);
-        for (const octets of step.data) await sink(octets);
+        const decoded = step.data.length === 1 ? (step.data[0] as Buffer) : Buffer.concat(step.data);
+        if (decoded.length > 0) await sink(decoded);
         if (step.done) {
           this.putBack(step.rest);
           return;
@@ -108,13 +131,6 @@ export class ResponseReader {
       if (this.endReason) throw this.connectionEnded('before the end of the message');
       await this.waitForData(idleTimeoutMs, 'message data');
     }
-  }
-
-  private takeAll(): Buffer {
-    const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
-    this.chunks = [];
-    this.length = 0;
-    return all;
   }
 
   private putBack(octets: Buffer): void {

@@ -3,8 +3,9 @@ import type { ConnectionTestResult, MailboxConfig } from '../../shared/types.js'
 import { Pop3Session, type Pop3SessionOptions } from './pop3-session.js';
 
 /**
- * Connects with the mailbox's security mode, sends CAPA, logs in, reads STAT and quits. Returns the greeting,
- * message count, mailbox size, capabilities and certificate fingerprint. Throws the session's coded errors.
+ * Connects with the mailbox's security mode (which sends CAPA), logs in with the mailbox's login method, reads
+ * STAT and quits. Returns the greeting, message count, mailbox size, capabilities and certificate fingerprint.
+ * Throws the session's coded errors.
  */
 export async function testConnection(
   mailbox: MailboxConfig,
@@ -13,10 +14,10 @@ export async function testConnection(
 ): Promise<ConnectionTestResult> {
   const session = await Pop3Session.connect(mailbox, options);
   try {
-    // CAPA before login, as RFC 2449 allows. After STARTTLS this sends it again, over TLS, because RFC 2595
-    // section 4 requires that capabilities learned before the upgrade be discarded.
-    const capabilities = (await session.capa()) ?? [];
-    await session.login(mailbox.user, password);
+    // The session sent CAPA before login, and again over TLS after STARTTLS, because RFC 2595 section 4
+    // requires that capabilities learned before the upgrade be discarded.
+    const capabilities = session.capabilities ?? [];
+    await session.authenticate(password);
     const { messageCount, mailboxOctets } = await session.stat();
 
     return {

@@ -8,14 +8,17 @@ import type { AddressEntry, CaseSummary, MailboxConfig, MessageRecord, MessageSu
 import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
 import { testConnection } from '../acquisition/test-connection.js';
 import { exportBundle } from '../bundle/export-bundle.js';
+import { defaultConfigDir } from '../bundle/signing-key.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
 import { CaseStore } from '../evidence/case-store.js';
 import { createLogger } from '../logging/logger.js';
-import { processCase } from '../parsing/process-case.js';
 import { runRules } from '../rules/run-rules.js';
 import { searchCase } from '../search/search-index.js';
+import { CaseProcessor } from './case-processor.js';
+import { readCaseRules, saveCaseRules } from './case-rules.js';
 import type { HandlerTable } from './handler-table.js';
 import { JobRegistry } from './job-registry.js';
+import { describeSigner, readOwnKeyFingerprint } from './signer-check.js';
 
 const log = createLogger('handlers');
 
@@ -30,6 +33,7 @@ export interface HandlerOptions {
  */
 export function createHandlers(options: HandlerOptions = {}): HandlerTable {
   const stores = new Map<string, CaseStore>();
+  const processors = new Map<CaseStore, CaseProcessor>();
   const jobs = new JobRegistry();
   const acquiringDirs = new Set<string>();
 
@@ -43,6 +47,22 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
     return store;
   };
 
+  const processorFor = (store: CaseStore): CaseProcessor => {
+    let processor = processors.get(store);
+    if (!processor) {
+      processor = new CaseProcessor(store);
+      processors.set(store, processor);
+    }
+    return processor;
+  };
+
+  /** Opens a case and parses any stored message that has no record yet, so readers see every message. */
+  const openProcessedStore = async (dir: string): Promise<CaseStore> => {
+    const store = await openStore(dir);
+    await processorFor(store).ensureProcessed();
+    return store;
+  };
+
   return {
     'case:open': async (input) => {
       const absolute = requireAbsolutePath(input.dir, 'dir');
@@ -51,7 +71,9 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
         stores.set(absolute, created);
         log.info('Case created', { caseId: created.info.caseId });
       }
-      return summarizeCase(await openStore(absolute));
+      const store = await openStore(absolute);
+      await processorFor(store).ensureProcessed({ force: true });
+      return summarizeCase(store);
     },
 
     'mailbox:test': async (input) => testConnection(toMailboxConfig(input.mailbox), input.password),
@@ -68,17 +90,19 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
       acquiringDirs.add(store.dir);
       const mailbox = toMailboxConfig(input.mailbox);
       const password = input.password;
-      const jobId = jobs.start(async (reporter) => {
+      const processor = processorFor(store);
+      const jobId = jobs.start(async (reporter, signal) => {
         try {
-          const summary = await acquireMailbox({ store, mailbox, password, onProgress: (progress) => reporter.progress(progress) });
+          const summary = await acquireMailbox({ store, mailbox, password, signal, onProgress: (progress) => reporter.progress(progress) });
           reporter.progress({ phase: 'processing', total: 0, done: 0, currentUidl: null });
-          await processCase(store, {
+          await processor.ensureProcessed({
             onProgress: (done, total) => reporter.progress({ phase: 'processing', total, done, currentUidl: null }),
           });
-          log.info('Acquisition job finished', { caseId: store.info.caseId, runId: summary.runId });
+          log.info('Acquisition job finished', { caseId: store.info.caseId, runId: summary.runId, cancelled: summary.cancelled });
           return summary;
         } catch (error) {
           log.warn('Acquisition job failed', { caseId: store.info.caseId, error: error instanceof Error ? error.message : String(error) });
+          await parseAfterFailure(processor, store);
           throw error;
         } finally {
           acquiringDirs.delete(store.dir);
@@ -86,6 +110,8 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
       });
       return { jobId };
     },
+
+    'acquisition:cancel': async (input) => ({ cancelRequested: jobs.cancel(input.jobId) }),
 
     'job:get': async (input) => jobs.get(input.jobId),
 
@@ -107,14 +133,34 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
       return record;
     },
 
-    'search:run': async (input) => searchCase(await openStore(input.dir), input.query),
+    'search:run': async (input) => searchCase(await openProcessedStore(input.dir), input.query),
 
-    'rules:run': async (input) => runRules(await openStore(input.dir), input.rulesJson),
+    'rules:run': async (input) => runRules(await openProcessedStore(input.dir), input.rulesJson),
 
-    'bundle:export': async (input) => exportSelection(await openStore(input.dir), input, options.configDir),
+    'rules:get': async (input) => readCaseRules(await openStore(input.dir)),
 
-    'bundle:verify': async (input) => verifyBundle(requireAbsolutePath(input.file, 'file')),
+    'rules:save': async (input) => saveCaseRules(await openStore(input.dir), input.rulesText),
+
+    'bundle:export': async (input) => exportSelection(await openProcessedStore(input.dir), input, options.configDir),
+
+    'bundle:verify': async (input) => {
+      const verification = await verifyBundle(requireAbsolutePath(input.file, 'file'));
+      const ownFingerprint = await readOwnKeyFingerprint(options.configDir ?? defaultConfigDir());
+      return describeSigner(verification, input.trustedFingerprint, ownFingerprint);
+    },
   };
+}
+
+/**
+ * Parses the messages a failed acquisition stored before it stopped, so they show up without reopening the
+ * case. A parsing failure here is logged and dropped, because the acquisition's own error is the one to report.
+ */
+async function parseAfterFailure(processor: CaseProcessor, store: CaseStore): Promise<void> {
+  try {
+    await processor.ensureProcessed();
+  } catch (error) {
+    log.warn('Parsing after a failed acquisition failed', { caseId: store.info.caseId, error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** Exports every message, or only the messages the given search query finds. */
@@ -183,6 +229,7 @@ function toMailboxConfig(mailbox: ParsedChannelInput<'mailbox:test'>['mailbox'])
     security: mailbox.security,
     user: mailbox.user,
     trustFingerprint: mailbox.trustFingerprint,
+    auth: mailbox.auth,
   };
 }
 

@@ -13,9 +13,14 @@ export interface JobReporter {
 /** Holds the status of every job started in this process, keyed by job id. */
 export class JobRegistry {
   private readonly jobs = new Map<string, JobStatus>();
+  /** Abort controllers of the jobs still running; a job's entry goes when it finishes. */
+  private readonly controllers = new Map<string, AbortController>();
 
-  /** Starts `work` in the background and returns its job id at once; the outcome is stored in the registry. */
-  start(work: (reporter: JobReporter) => Promise<AcquisitionSummary>): string {
+  /**
+   * Starts `work` in the background and returns its job id at once; the outcome is stored in the registry.
+   * `signal` aborts when cancel() is called for the job, and the work decides how to stop.
+   */
+  start(work: (reporter: JobReporter, signal: AbortSignal) => Promise<AcquisitionSummary>): string {
     const jobId = randomUUID();
     const status: JobStatus = {
       jobId,
@@ -26,6 +31,8 @@ export class JobRegistry {
       error: null,
     };
     this.jobs.set(jobId, status);
+    const controller = new AbortController();
+    this.controllers.set(jobId, controller);
 
     const reporter: JobReporter = {
       progress: (progress) => {
@@ -33,7 +40,8 @@ export class JobRegistry {
       },
     };
     void Promise.resolve()
-      .then(() => work(reporter))
+      .then(() => work(reporter, controller.signal))
+      .finally(() => this.controllers.delete(jobId))
       .then(
         (result) => {
           status.result = result;
@@ -52,6 +60,23 @@ export class JobRegistry {
 
   /** Returns a copy of a job's status. Throws JOB_NOT_FOUND for an unknown id. */
   get(jobId: string): JobStatus {
+    return structuredClone(this.requireJob(jobId));
+  }
+
+  /**
+   * Asks a running job to stop. Returns true when the request reached a running job and false when the job
+   * had already finished. Throws JOB_NOT_FOUND for an unknown id.
+   */
+  cancel(jobId: string): boolean {
+    this.requireJob(jobId);
+    const controller = this.controllers.get(jobId);
+    if (!controller) return false;
+
+    controller.abort();
+    return true;
+  }
+
+  private requireJob(jobId: string): JobStatus {
     const status = this.jobs.get(jobId);
     if (!status) {
       throw new MailcaseError('JOB_NOT_FOUND', `No job with id ${jobId.slice(0, 100)}`, {
@@ -59,7 +84,7 @@ export class JobRegistry {
         details: { jobId: jobId.slice(0, 100) },
       });
     }
-    return structuredClone(status);
+    return status;
   }
 
   private dropOldJobs(): void {

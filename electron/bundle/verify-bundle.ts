@@ -6,10 +6,12 @@ import path from 'node:path';
 
 import { MailcaseError } from '../../shared/errors.js';
 import type { BundleProblem, BundleVerification } from '../../shared/types.js';
+import { GENESIS_HASH, hashCustodyEntry, type CustodyEntry } from '../evidence/custody-log.js';
 import { createLogger } from '../logging/logger.js';
 import {
   BAGIT_TXT,
   BUNDLE_PATHS,
+  PAYLOAD_PATHS,
   ED25519_SIGNATURE_OCTETS,
   SIGNED_TAG_FILES,
   compareCodeUnits,
@@ -40,6 +42,12 @@ const REQUIRED_MEMBERS = [
 
 const REQUIRED_MEMBER_SET: ReadonlySet<string> = new Set(REQUIRED_MEMBERS);
 
+/** Zip member name of the bundled custody log. */
+const CUSTODY_LOG_MEMBER = BUNDLE_PATHS.bagRoot + PAYLOAD_PATHS.custodyLog;
+
+/** Custody entry types that record a message entering the case, each with data.sha256. */
+const EVIDENCE_ENTRY_TYPES: ReadonlySet<string> = new Set(['message-acquired', 'message-imported']);
+
 const MESSAGE_FILE_PATTERN = /^bag\/data\/messages\/([0-9a-f]{64})\.eml$/;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -60,7 +68,7 @@ export async function verifyBundle(file: string, options: VerifyBundleOptions = 
   await assertReadableFile(absolute);
   const trustedKey = options.trustedPublicKeyPem === undefined ? null : parseTrustedKey(options.trustedPublicKeyPem);
 
-  const contents = await readBundleContents(absolute, (name) => REQUIRED_MEMBER_SET.has(name));
+  const contents = await readBundleContents(absolute, (name) => REQUIRED_MEMBER_SET.has(name) || name === CUSTODY_LOG_MEMBER);
   if (!contents.isReadable) {
     return finish(absolute, { valid: false, problems: contents.problems, messageCount: 0, signerFingerprint: null });
   }
@@ -77,6 +85,7 @@ export async function verifyBundle(file: string, options: VerifyBundleOptions = 
   checkPayloadOxum(state);
   const signerFingerprint = checkSignature(state, trustedKey);
   const messageCount = checkMessageNames(state);
+  checkCustodyLog(state);
 
   return finish(absolute, { valid: state.problems.length === 0, problems: state.problems, messageCount, signerFingerprint });
 }
@@ -319,6 +328,49 @@ function readIncludedPublicKey(state: VerificationState): KeyObject | null {
  * Checks that every message file is named <sha256>.eml after its own content, independently of the
  * manifest, and returns how many message files the bundle contains.
  */
+/**
+ * Checks the bundled custody log's hash chain and that every bundled message was recorded entering the case.
+ * A message re-hashed and re-signed by someone else passes every manifest check but fails this one, unless
+ * the custody log was rewritten too, which breaks its chain or needs a valid chain forged from the start.
+ */
+function checkCustodyLog(state: VerificationState): void {
+  const member = state.members.get(CUSTODY_LOG_MEMBER);
+  if (!member) {
+    state.problems.push({ file: CUSTODY_LOG_MEMBER, reason: 'missing' });
+    return;
+  }
+  if (!member.data) return;
+
+  const recorded = new Set<string>();
+  let previousHash = GENESIS_HASH;
+  const lines = member.data.toString('utf8').split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (!line) continue;
+    let entry: CustodyEntry;
+    try {
+      entry = JSON.parse(line) as CustodyEntry;
+    } catch {
+      state.problems.push({ file: CUSTODY_LOG_MEMBER, reason: `line ${index + 1} is not valid JSON` });
+      return;
+    }
+
+    const { hash, ...body } = entry;
+    if (entry.prevHash !== previousHash) state.problems.push({ file: CUSTODY_LOG_MEMBER, reason: `line ${index + 1}: previous-hash link is broken` });
+    if (hashCustodyEntry(body) !== hash) state.problems.push({ file: CUSTODY_LOG_MEMBER, reason: `line ${index + 1}: entry hash does not match its content` });
+    previousHash = hash;
+
+    const sha256 = entry.data?.sha256;
+    if (EVIDENCE_ENTRY_TYPES.has(entry.type) && typeof sha256 === 'string') recorded.add(sha256);
+  }
+
+  for (const name of state.members.keys()) {
+    const match = MESSAGE_FILE_PATTERN.exec(name);
+    if (match && !recorded.has(match[1] as string)) {
+      state.problems.push({ file: name, reason: 'message is not recorded in the bundled custody log' });
+    }
+  }
+}
+
 function checkMessageNames(state: VerificationState): number {
   let messageCount = 0;
   for (const member of state.members.values()) {

@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 
 import { MailcaseError, serializeError } from '../../shared/errors.js';
 import { mailboxSchema } from '../../shared/contract.js';
-import type { MailboxConfig } from '../../shared/types.js';
+import { MAX_RULE_FILE_BYTES } from '../../shared/limits.js';
+import { pluralize } from '../../shared/text.js';
+import type { AcquisitionProgress, MailboxConfig } from '../../shared/types.js';
 import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
 import { testConnection } from '../acquisition/test-connection.js';
 import { createHandlers } from '../api/handlers.js';
 import { exportBundle } from '../bundle/export-bundle.js';
+import { assessSignerTrust, type SignerTrustStatus } from '../bundle/signer-trust.js';
 import { defaultConfigDir } from '../bundle/signing-key.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
 import { CaseStore } from '../evidence/case-store.js';
@@ -38,12 +41,14 @@ const OPTIONS = {
   security: { type: 'string' },
   user: { type: 'string' },
   'trust-fingerprint': { type: 'string' },
+  auth: { type: 'string' },
   json: { type: 'boolean', default: false },
   limit: { type: 'string' },
   rules: { type: 'string' },
   out: { type: 'string' },
   query: { type: 'string' },
   'trusted-key': { type: 'string' },
+  'trusted-fingerprint': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -109,12 +114,23 @@ function parseMailbox(options: Options): MailboxConfig {
     security,
     user: requireOption(options, 'user'),
     trustFingerprint: options['trust-fingerprint'],
+    auth: options.auth ?? 'auto',
   });
   if (!result.success) {
     const issues = result.error.issues.map((issue) => `--${String(issue.path[0] ?? '?')}: ${issue.message}`);
     throw new MailcaseError('INVALID_INPUT', `Invalid mailbox options: ${issues.join('; ')}`, { details: { issues } });
   }
   return result.data;
+}
+
+/**
+ * Opens the case named by --case and parses any stored message that has no derived record yet, so search,
+ * rules and export never silently miss messages left unparsed by an interrupted acquisition.
+ */
+async function openProcessedCase(options: Options): Promise<CaseStore> {
+  const store = await CaseStore.open(requireOption(options, 'case'));
+  await processCase(store);
+  return store;
 }
 
 function printJson(value: unknown): void {
@@ -140,39 +156,70 @@ async function commandAcquire(options: Options): Promise<number> {
   const password = await readPassword(`Password for ${mailbox.user}@${mailbox.host}: `);
   const store = await CaseStore.openOrCreate(caseDir);
 
-  const summary = await acquireMailbox({
-    store,
-    mailbox,
-    password,
-    onProgress: (progress) => {
-      if (!options.json && progress.phase === 'downloading') {
-        process.stderr.write(`\rDownloading ${progress.done}/${progress.total}`);
-      }
-    },
-  });
+  // The first Ctrl-C cancels cleanly: messages in flight are stored and the custody log records the stop.
+  const cancel = new AbortController();
+  const onInterrupt = (): void => {
+    if (!options.json) process.stderr.write('\nCancelling after the messages in flight are stored...\n');
+    cancel.abort();
+  };
+  process.once('SIGINT', onInterrupt);
+
+  let summary;
+  try {
+    summary = await acquireMailbox({
+      store,
+      mailbox,
+      password,
+      signal: cancel.signal,
+      onProgress: (progress) => {
+        if (!options.json && progress.phase === 'downloading') process.stderr.write(`\r${describeProgress(progress)}`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
   if (!options.json) process.stderr.write('\n');
 
   const processed = await processCase(store);
   if (options.json) {
-    printJson({ ...summary, parsed: processed.parsed, parseErrors: processed.parseErrors });
+    printJson({
+      ...summary,
+      new: summary.newMessages.length,
+      newUidls: summary.new,
+      parsed: processed.parsed,
+      parseErrors: processed.parseErrors,
+    });
     return 0;
   }
   process.stdout.write(
-    `Acquired ${summary.newMessages.length} new messages (${summary.alreadyHeld} already held, ` +
-      `${summary.serverMessageCount} on the server) into ${store.dir}.\n` +
+    `${summary.cancelled ? 'Cancelled. ' : ''}Acquired ${summary.newMessages.length} new messages (${summary.alreadyHeld} already held, ` +
+      `${summary.serverMessageCount} on the server, ${summary.bytes} octets received) into ${store.dir}.\n` +
+      `Vanished from the server since the last run: ${summary.vanished.length}; reappeared: ${summary.reappeared.length}; ` +
+      `size changed: ${summary.sizeChanged.length}.\n` +
       `Parsed ${processed.parsed} messages; ${processed.parseErrors} could not be parsed and are flagged.\n`,
   );
+  if (!summary.uidlSupported) process.stdout.write('Warning: the server does not support UIDL, so every message was fetched.\n');
   for (const warning of summary.warnings) {
     process.stdout.write(
       `Warning: message ${warning.messageNumber} (UIDL ${warning.uidl ?? 'none'}) was listed as ${warning.listSize} octets ` +
-        `but ${warning.receivedSize} were received; stored as received.\n`,
+        `but ${warning.receivedSize} were received, also on a second try; stored as received.\n`,
     );
   }
   return 0;
 }
 
+/** Formats a download progress line: messages, octets, rate and estimated time left. */
+function describeProgress(progress: AcquisitionProgress): string {
+  const mebibytes = (octets: number | undefined): string => ((octets ?? 0) / (1024 * 1024)).toFixed(1);
+  const eta = progress.etaSeconds === null || progress.etaSeconds === undefined ? '?' : `${progress.etaSeconds} s`;
+  return (
+    `Downloading ${progress.done}/${progress.total} messages, ${mebibytes(progress.bytesDone)}/${mebibytes(progress.bytesTotal)} MiB ` +
+    `at ${mebibytes(progress.bytesPerSecond)} MiB/s, ${eta} left   `
+  );
+}
+
 async function commandSearch(options: Options, positionals: string[]): Promise<number> {
-  const store = await CaseStore.open(requireOption(options, 'case'));
+  const store = await openProcessedCase(options);
   const query = positionals.join(' ');
   if (!query.trim()) throw new MailcaseError('INVALID_INPUT', 'Missing QUERY', { userMessage: 'Missing search query. Example: mailcase search --case DIR "falcon pricing"' });
 
@@ -186,7 +233,7 @@ async function commandSearch(options: Options, positionals: string[]): Promise<n
     return 0;
   }
 
-  process.stdout.write(`${result.total} messages match.\n`);
+  process.stdout.write(`${pluralize(result.total, 'message')} ${result.total === 1 ? 'matches' : 'match'}.\n`);
   for (const hit of result.hits) {
     process.stdout.write(`${hit.date ?? '(no date)'}  ${hit.from}  ${hit.subject}\n  ${hit.sha256}\n  ${hit.snippet}\n`);
   }
@@ -194,37 +241,55 @@ async function commandSearch(options: Options, positionals: string[]): Promise<n
 }
 
 async function commandRules(options: Options): Promise<number> {
-  const store = await CaseStore.open(requireOption(options, 'case'));
+  const store = await openProcessedCase(options);
   const rulesPath = options.rules ?? path.join(store.dir, ACTIVE_RULES_FILE);
-  let rulesText: string;
-  try {
-    rulesText = await fs.readFile(rulesPath, 'utf8');
-  } catch {
-    throw new MailcaseError('RULES_INVALID', `Cannot read rule file ${rulesPath}`, {
-      userMessage: options.rules
-        ? `Cannot read the rule file ${rulesPath}. Check the path.`
-        : `The case has no active rule file (${rulesPath}). Pass one with --rules FILE.`,
-    });
-  }
-
+  const rulesText = await readRuleFile(rulesPath, options.rules !== undefined);
   const result = await runRules(store, rulesText);
   if (options.json) {
     printJson({ rules: result.rules.map((rule) => ({ id: rule.id, name: rule.name, hits: rule.hits, messages: rule.messages })), record: result });
     return 0;
   }
   for (const rule of result.rules) {
-    process.stdout.write(`${rule.id}  ${rule.name}: ${rule.hits} messages\n`);
+    process.stdout.write(`${rule.id}  ${rule.name}: ${pluralize(rule.hits, 'message')}\n`);
     for (const hit of rule.details) {
-      const reasons = hit.matches.map((match) => `${match.field} "${match.value}" (${match.entry})`).join(', ');
+      // JSON.stringify quotes the matched text and escapes line breaks inside it.
+      const reasons = hit.matches.map((match) => `${match.field} ${JSON.stringify(match.value)} (${match.entry})`).join(', ');
       process.stdout.write(`  ${hit.sha256}  ${reasons}\n`);
     }
   }
   return 0;
 }
 
+/** Reads a rule file after checking it is a regular file within MAX_RULE_FILE_BYTES, so a FIFO or a huge file is rejected. */
+async function readRuleFile(rulesPath: string, isExplicit: boolean): Promise<string> {
+  const stat = await fs.stat(rulesPath).catch(() => null);
+  if (!stat) {
+    throw new MailcaseError('RULES_INVALID', `Cannot read rule file ${rulesPath}`, {
+      userMessage: isExplicit
+        ? `Cannot read the rule file ${rulesPath}. Check the path.`
+        : `The case has no active rule file (${rulesPath}). Pass one with --rules FILE.`,
+    });
+  }
+  if (!stat.isFile()) {
+    throw new MailcaseError('RULES_INVALID', `${rulesPath} is not a regular file`, { userMessage: `${rulesPath} is not a regular file. Pass a JSON rule file.` });
+  }
+  if (stat.size > MAX_RULE_FILE_BYTES) {
+    throw new MailcaseError('RULES_INVALID', `${rulesPath} is ${stat.size} bytes, over the ${MAX_RULE_FILE_BYTES}-byte limit`, {
+      userMessage: `The rule file ${rulesPath} is larger than the ${MAX_RULE_FILE_BYTES / (1024 * 1024)} MB limit. Split it into smaller rule files.`,
+    });
+  }
+  return fs.readFile(rulesPath, 'utf8');
+}
+
 async function commandExport(options: Options): Promise<number> {
-  const store = await CaseStore.open(requireOption(options, 'case'));
+  const store = await openProcessedCase(options);
   const outFile = path.resolve(requireOption(options, 'out'));
+  if (await fs.stat(outFile).then(() => true, () => false)) {
+    throw new MailcaseError('INVALID_INPUT', `${outFile} already exists`, {
+      userMessage: `${outFile} already exists. Choose another file name; an existing bundle is never overwritten.`,
+      details: { file: outFile },
+    });
+  }
   let sha256s: string[] | undefined;
   if (options.query) {
     const result = await searchCase(store, options.query, { limit: Number.MAX_SAFE_INTEGER });
@@ -237,8 +302,9 @@ async function commandExport(options: Options): Promise<number> {
     return 0;
   }
   process.stdout.write(
-    `Exported ${result.messageCount} messages to ${result.file}\nBundle SHA-256: ${result.sha256}\nSigned by key ${result.signerFingerprint}\n`,
+    `Exported ${pluralize(result.messageCount, 'message')} to ${result.file}\nBundle SHA-256: ${result.sha256}\nSigned by key ${result.signerFingerprint}\n`,
   );
+  if (result.messageCount === 0) process.stdout.write('Warning: the bundle holds no messages.\n');
   return 0;
 }
 
@@ -246,18 +312,54 @@ async function commandVerify(options: Options, positionals: string[]): Promise<n
   const file = positionals[0];
   if (!file) throw new MailcaseError('INVALID_INPUT', 'Missing FILE.zip', { userMessage: 'Missing the bundle to verify. Example: mailcase verify bundle.zip' });
 
-  const trustedPublicKeyPem = options['trusted-key'] ? await fs.readFile(options['trusted-key'], 'utf8') : undefined;
-  const result = await verifyBundle(file, trustedPublicKeyPem ? { trustedPublicKeyPem } : {});
-  if (options.json) {
-    printJson({ valid: result.valid, problems: result.problems, messageCount: result.messageCount, signerFingerprint: result.signerFingerprint });
-  } else if (result.valid) {
-    process.stdout.write(`Valid: ${result.messageCount} messages, signed by key ${result.signerFingerprint ?? '(unknown)'}.\n`);
-  } else {
-    process.stdout.write(`INVALID: ${result.problems.length} problems.\n`);
-    for (const problem of result.problems) process.stdout.write(`  ${problem.file}: ${problem.reason}\n`);
+  const trustedKeyPath = options['trusted-key'];
+  let trustedPublicKeyPem: string | undefined;
+  if (trustedKeyPath) {
+    trustedPublicKeyPem = await fs.readFile(trustedKeyPath, 'utf8').catch(() => {
+      throw new MailcaseError('INVALID_INPUT', `Cannot read ${trustedKeyPath}`, {
+        userMessage: `Cannot read the trusted key file ${trustedKeyPath}. Check the path.`,
+      });
+    });
   }
-  return result.valid ? 0 : EXIT_INVALID;
+
+  const result = await verifyBundle(file, trustedPublicKeyPem ? { trustedPublicKeyPem } : {});
+  const trust = await assessSignerTrust(result.signerFingerprint, {
+    trustedFingerprint: options['trusted-fingerprint'],
+    configDir: defaultConfigDir(),
+  });
+  const problems = [...result.problems];
+  if (trust.status === 'not-trusted') {
+    problems.push({
+      file: 'signature/public-key.pem',
+      reason: `signer key ${result.signerFingerprint ?? '(unreadable)'} is not the trusted key ${trust.expectedFingerprint ?? ''}`,
+    });
+  }
+  const valid = problems.length === 0;
+
+  if (options.json) {
+    printJson({ valid, problems, messageCount: result.messageCount, signerFingerprint: result.signerFingerprint, signerTrust: trust.status });
+    return valid ? 0 : EXIT_INVALID;
+  }
+
+  if (valid) {
+    process.stdout.write(`Valid: ${pluralize(result.messageCount, 'message')}, signed by key ${result.signerFingerprint ?? '(unknown)'}.\n`);
+  } else {
+    process.stdout.write(`INVALID: ${pluralize(problems.length, 'problem')}.\n`);
+    for (const problem of problems) process.stdout.write(`  ${problem.file}: ${problem.reason}\n`);
+  }
+  process.stdout.write(`${SIGNER_TRUST_TEXT[trust.status]}\n`);
+  return valid ? 0 : EXIT_INVALID;
 }
+
+/** Line `verify` prints about the signer, because a valid signature by an unknown key proves little. */
+const SIGNER_TRUST_TEXT: Record<SignerTrustStatus, string> = {
+  'trusted-key': 'Signer: the trusted key given with --trusted-fingerprint or --trusted-key.',
+  'own-key': 'Signer: your own Mailcase key.',
+  'not-trusted': 'Signer: NOT the trusted key. Treat this bundle as forged until its origin is explained.',
+  unchecked:
+    'Signer: not checked against a trusted key. Anyone can re-sign a bundle; compare the key fingerprint with the one the ' +
+    'investigator published, or pass --trusted-fingerprint.',
+};
 
 async function commandVerifyCase(options: Options): Promise<number> {
   const store = await CaseStore.open(requireOption(options, 'case'));
@@ -265,9 +367,9 @@ async function commandVerifyCase(options: Options): Promise<number> {
   if (options.json) {
     printJson(result);
   } else if (result.valid) {
-    process.stdout.write(`Case intact: ${result.messagesChecked} messages match their hashes and the custody log.\n`);
+    process.stdout.write(`Case intact: ${pluralize(result.messagesChecked, 'message')} checked against their hashes and the custody log.\n`);
   } else {
-    process.stdout.write(`Case has ${result.problems.length} problems:\n`);
+    process.stdout.write(`The case has ${pluralize(result.problems.length, 'problem')}:\n`);
     for (const problem of result.problems) process.stdout.write(`  ${problem.file}: ${problem.reason}\n`);
   }
   return result.valid ? 0 : EXIT_INVALID;

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
+import { z } from 'zod';
+
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { MailcaseError } from '../../shared/errors.js';
 import { SCHEMA_VERSION, type MessageRecord } from '../../shared/types.js';
@@ -27,6 +29,7 @@ export const CASE_LAYOUT = {
   messages: 'evidence/messages',
   incoming: 'evidence/incoming',
   custodyLog: 'custody/custody-log.jsonl',
+  transcripts: 'custody/transcripts',
   records: 'derived/records',
   index: 'derived/index',
   ruleRuns: 'derived/rules',
@@ -53,6 +56,7 @@ export class CaseStore {
         details: { dir: absolute },
       });
     }
+    await assertUsableCaseFolder(absolute);
 
     const info: CaseInfo = {
       schemaVersion: SCHEMA_VERSION,
@@ -85,18 +89,25 @@ export class CaseStore {
       });
     }
 
-    let info: CaseInfo;
+    let parsed: unknown;
     try {
-      info = JSON.parse(text) as CaseInfo;
+      parsed = JSON.parse(text);
     } catch {
-      throw new MailcaseError('CASE_INVALID', `${infoPath} is not valid JSON`, { details: { dir: absolute } });
+      throw invalidCaseInfo(absolute, 'it is not valid JSON');
     }
-    if (info.schemaVersion !== SCHEMA_VERSION) {
-      throw new MailcaseError('CASE_VERSION_UNSUPPORTED', `Case schema version ${String(info.schemaVersion)} is not supported`, {
-        userMessage: `This case was written by a Mailcase version this one cannot read (schema ${String(info.schemaVersion)}).`,
-        details: { dir: absolute, schemaVersion: info.schemaVersion },
+    const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion;
+    if (typeof version === 'number' && version !== SCHEMA_VERSION) {
+      throw new MailcaseError('CASE_VERSION_UNSUPPORTED', `Case schema version ${version} is not supported`, {
+        userMessage: `This case was written by a Mailcase version this one cannot read (schema ${version}).`,
+        details: { dir: absolute, schemaVersion: version },
       });
     }
+    const checked = caseInfoSchema.safeParse(parsed);
+    if (!checked.success) {
+      const fields = checked.error.issues.map((issue) => issue.path.join('.') || '(root)');
+      throw invalidCaseInfo(absolute, `these fields are missing or invalid: ${[...new Set(fields)].join(', ')}`);
+    }
+    const info: CaseInfo = checked.data;
     return new CaseStore(absolute, info);
   }
 
@@ -115,6 +126,24 @@ export class CaseStore {
   /** Starts writing one message's raw octets; commit it to store it under its hash. */
   createEvidenceWriter(): Promise<HashingEvidenceWriter> {
     return HashingEvidenceWriter.open(path.join(this.dir, CASE_LAYOUT.incoming), (sha256) => this.messagePath(sha256));
+  }
+
+  /**
+   * Removes every temporary file left in evidence/incoming by an interrupted run. Call it only while no
+   * acquisition is writing to this case. Returns the number of files removed.
+   */
+  async clearIncoming(): Promise<number> {
+    const dir = path.join(this.dir, CASE_LAYOUT.incoming);
+    await fs.mkdir(dir, { recursive: true });
+    const names = await fs.readdir(dir);
+    for (const name of names) await fs.rm(path.join(dir, name), { force: true, recursive: true });
+    return names.length;
+  }
+
+  /** Returns the case-relative path of an acquisition run's protocol transcript. */
+  transcriptFile(runId: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(runId)) throw new MailcaseError('INVALID_INPUT', `Not a run id: ${runId.slice(0, 80)}`);
+    return `${CASE_LAYOUT.transcripts}/${runId}.log`;
   }
 
   async hasMessage(sha256: string): Promise<boolean> {
@@ -178,6 +207,49 @@ export class CaseStore {
   /** Returns an absolute path inside the case's derived/ folder. */
   derivedPath(...parts: string[]): string {
     return path.join(this.dir, 'derived', ...parts);
+  }
+}
+
+/** Shape of case.json; loaders check it because the file may have been edited by hand or damaged. */
+const caseInfoSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  appVersion: z.string(),
+  caseId: z.string().min(1),
+  name: z.string(),
+  createdAt: z.string(),
+});
+
+function invalidCaseInfo(dir: string, reason: string): MailcaseError {
+  return new MailcaseError('CASE_INVALID', `${path.join(dir, CASE_LAYOUT.info)} is damaged: ${reason}`, {
+    userMessage:
+      `The case file ${path.join(dir, CASE_LAYOUT.info)} is damaged (${reason}). ` +
+      'Restore it from a backup; the evidence and custody log in the folder are untouched.',
+    details: { dir, reason },
+  });
+}
+
+/**
+ * Refuses to create a case where one cannot or must not go: a path that is a file, or a folder that already
+ * holds evidence or a custody log without case.json (a lost case.json must be restored, not replaced, or the
+ * old evidence would silently join a new case).
+ */
+async function assertUsableCaseFolder(dir: string): Promise<void> {
+  const stat = await fs.stat(dir).catch(() => null);
+  if (stat && !stat.isDirectory()) {
+    throw new MailcaseError('CASE_INVALID', `${dir} is not a folder`, {
+      userMessage: `${dir} is a file, not a folder. Choose a new or empty folder for the case.`,
+      details: { dir },
+    });
+  }
+  for (const part of ['evidence', 'custody']) {
+    if (await pathExists(path.join(dir, part))) {
+      throw new MailcaseError('CASE_INVALID', `${dir} holds ${part}/ but no ${CASE_LAYOUT.info}`, {
+        userMessage:
+          `${dir} already holds case data (${part}/) but its ${CASE_LAYOUT.info} is missing. ` +
+          `Restore ${CASE_LAYOUT.info} from a backup instead of creating a new case there.`,
+        details: { dir, found: part },
+      });
+    }
   }
 }
 

@@ -40,37 +40,56 @@ export class CustodyLog {
   constructor(readonly filePath: string) {}
 
   /** Appends an entry, linked to the previous one, and fsyncs the file before resolving. */
-  append(type: string, data: Record<string, unknown>): Promise<CustodyEntry> {
-    const next = this.pending.then(() => this.appendNow(type, data));
+  async append(type: string, data: Record<string, unknown>): Promise<CustodyEntry> {
+    const [entry] = await this.appendMany([{ type, data }]);
+    if (!entry) throw new Error('CustodyLog.appendMany returned no entry');
+    return entry;
+  }
+
+  /**
+   * Appends several entries, each linked to the one before, with one write and one fsync. Either every entry
+   * reaches the file or, after a crash, a prefix of them; readers never see an entry without its predecessors.
+   */
+  appendMany(items: { type: string; data: Record<string, unknown> }[]): Promise<CustodyEntry[]> {
+    const next = this.pending.then(() => this.appendNow(items));
     this.pending = next.catch(() => undefined);
     return next;
   }
 
-  private async appendNow(type: string, data: Record<string, unknown>): Promise<CustodyEntry> {
+  private async appendNow(items: { type: string; data: Record<string, unknown> }[]): Promise<CustodyEntry[]> {
+    if (items.length === 0) return [];
     if (this.lastHash === null) await this.loadTail();
 
-    const body = {
-      seq: this.lastSeq + 1,
-      time: new Date().toISOString(),
-      type,
-      appVersion: APP_VERSION,
-      data: JSON.parse(canonicalJson(data)) as Record<string, unknown>,
-      prevHash: this.lastHash ?? GENESIS_HASH,
-    };
-    const entry: CustodyEntry = { ...body, hash: hashCustodyEntry(body) };
+    const entries: CustodyEntry[] = [];
+    let previousHash = this.lastHash ?? GENESIS_HASH;
+    let seq = this.lastSeq;
+    for (const item of items) {
+      seq += 1;
+      const body = {
+        seq,
+        time: new Date().toISOString(),
+        type: item.type,
+        appVersion: APP_VERSION,
+        data: JSON.parse(canonicalJson(item.data)) as Record<string, unknown>,
+        prevHash: previousHash,
+      };
+      const entry: CustodyEntry = { ...body, hash: hashCustodyEntry(body) };
+      entries.push(entry);
+      previousHash = entry.hash;
+    }
 
     await fs.mkdir(path.dirname(this.filePath), { recursive: true });
     const handle = await fs.open(this.filePath, 'a', 0o644);
     try {
-      await handle.write(canonicalJson(entry) + '\n');
+      await handle.write(entries.map((entry) => canonicalJson(entry) + '\n').join(''));
       await handle.sync();
     } finally {
       await handle.close();
     }
 
-    this.lastHash = entry.hash;
-    this.lastSeq = entry.seq;
-    return entry;
+    this.lastHash = previousHash;
+    this.lastSeq = seq;
+    return entries;
   }
 
   private async loadTail(): Promise<void> {

@@ -8,6 +8,9 @@ import { MailcaseError } from '../../shared/errors.js';
 import { MAX_MESSAGE_OCTETS } from '../../shared/limits.js';
 import { fsyncDirectory } from './atomic-file.js';
 
+/** Octets gathered in memory before one write to the temporary file (256 KiB). */
+const WRITE_BUFFER_OCTETS = 256 * 1024;
+
 export interface CommittedEvidence {
   sha256: string;
   size: number;
@@ -26,6 +29,10 @@ export class HashingEvidenceWriter {
   private size = 0;
   private handle: FileHandle | null = null;
   private finished = false;
+  private digest: string | null = null;
+  private buffered: Buffer[] = [];
+  private bufferedOctets = 0;
+  private synced = false;
 
   private constructor(
     private readonly temporaryPath: string,
@@ -56,22 +63,65 @@ export class HashingEvidenceWriter {
     }
     this.hash.update(chunk);
     this.size += chunk.length;
+
+    // Small chunks are copied and gathered so that the file receives few, large writes.
+    this.buffered.push(Buffer.from(chunk));
+    this.bufferedOctets += chunk.length;
+    if (this.bufferedOctets >= WRITE_BUFFER_OCTETS) await this.flushBuffer();
+  }
+
+  private async flushBuffer(): Promise<void> {
+    if (!this.handle || this.bufferedOctets === 0) return;
+    const data = Buffer.concat(this.buffered, this.bufferedOctets);
+    this.buffered = [];
+    this.bufferedOctets = 0;
     let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset);
+    while (offset < data.length) {
+      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
       offset += bytesWritten;
     }
   }
 
-  /** Fsyncs and moves the file to its content address. Returns the hash, size and final path. */
+  /** Fsyncs and moves the file to its content address, then fsyncs its folder. Returns the hash, size and final path. */
   async commit(): Promise<CommittedEvidence> {
+    await this.finish();
+    const committed = await this.place();
+    if (committed.isNew) await fsyncDirectory(path.dirname(committed.path));
+    return committed;
+  }
+
+  /**
+   * Ends writing and returns the SHA-256 and size of the octets written. The file stays temporary until
+   * `place`; a batch calls this first so that it can fsync many files in parallel.
+   */
+  async finish(): Promise<{ sha256: string; size: number }> {
     if (!this.handle || this.finished) throw new Error('HashingEvidenceWriter is closed');
+    await this.flushBuffer();
     this.finished = true;
+    this.digest = this.hash.digest('hex');
+    return { sha256: this.digest, size: this.size };
+  }
+
+  /** Fsyncs the finished temporary file; `place` then only renames it. Batches call this in parallel. */
+  async syncFile(): Promise<void> {
+    if (this.digest === null || !this.handle) throw new Error('HashingEvidenceWriter.syncFile needs a finished, unplaced writer');
+    if (this.synced) return;
     await this.handle.sync();
+    this.synced = true;
+  }
+
+  /**
+   * Fsyncs the finished file (unless `syncFile` did) and renames it to its content address, or removes it when that address already
+   * contains the same octets. Does not fsync the folder: the caller does that once per batch.
+   */
+  async place(): Promise<CommittedEvidence> {
+    const sha256 = this.digest;
+    if (sha256 === null || !this.handle) throw new Error('HashingEvidenceWriter.place needs a finished, unplaced writer');
+    if (!this.synced) await this.handle.sync();
+    this.synced = true;
     await this.handle.close();
     this.handle = null;
 
-    const sha256 = this.hash.digest('hex');
     const target = this.resolveTarget(sha256);
     await fs.mkdir(path.dirname(target), { recursive: true });
 
@@ -87,7 +137,6 @@ export class HashingEvidenceWriter {
       await fs.rm(this.temporaryPath, { force: true });
       throw new MailcaseError('EVIDENCE_WRITE_FAILED', `Could not store message ${sha256}: ${String(error)}`, { cause: error });
     }
-    await fsyncDirectory(path.dirname(target));
     return { sha256, size: this.size, path: target, isNew: true };
   }
 

@@ -1,5 +1,6 @@
 // Checks a case's evidence against itself: every stored file re-hashed against its name, every file matched
-// to a custody log entry and back, and the custody log's hash chain intact.
+// to a custody log entry and back, every acquisition transcript against its logged hash, no unlisted files,
+// and the custody log's hash chain intact.
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -20,10 +21,19 @@ export interface CaseVerification {
 
 const MESSAGE_NAME = /^([0-9a-f]{64})\.eml$/;
 
+/** Case-relative transcript paths as acquireMailbox writes them; anything else in a log entry is not trusted. */
+const TRANSCRIPT_FILE = /^custody\/transcripts\/[0-9a-f-]{36}\.log$/;
+
+/** Custody entries that end an acquisition run and name its transcript. */
+const RUN_END_TYPES: ReadonlySet<string> = new Set(['acquisition-finished', 'acquisition-failed', 'acquisition-cancelled']);
+
 /**
- * Re-hashes every file in evidence/messages and compares it with its name, checks that every SHA-256 in a
- * 'message-acquired' entry is stored and every stored message is in the log, and verifies the log's chain.
- * Returns every problem found, each naming the file concerned; never throws for damaged evidence.
+ * Re-hashes every file in evidence/messages and compares it with its name. Checks that every SHA-256 in a
+ * 'message-acquired' entry is stored and every stored message is in the log. Re-hashes every transcript
+ * named by the entry that ends a run, reports files under custody/ and evidence/ that nothing lists, and
+ * verifies the log's chain. Temporary files in evidence/incoming are skipped, because each acquisition
+ * removes them at its start. Returns every problem found, each naming the file concerned, and never throws
+ * for damaged evidence.
  */
 export async function verifyCase(store: CaseStore): Promise<CaseVerification> {
   const problems: CaseProblem[] = [];
@@ -34,9 +44,14 @@ export async function verifyCase(store: CaseStore): Promise<CaseVerification> {
   }
 
   const logged = new Set<string>();
+  const transcripts = new Map<string, string>();
   try {
     for (const entry of await store.custodyLog.readAll()) {
       if (entry.type === 'message-acquired' && typeof entry.data.sha256 === 'string') logged.add(entry.data.sha256);
+      const transcript = entry.data.transcript as { file?: unknown; sha256?: unknown } | null | undefined;
+      if (RUN_END_TYPES.has(entry.type) && typeof transcript?.file === 'string' && typeof transcript.sha256 === 'string') {
+        transcripts.set(transcript.file, transcript.sha256);
+      }
     }
   } catch (error) {
     // verifyChain already reported an unreadable line; the cross-checks below then report every file.
@@ -79,7 +94,53 @@ export async function verifyCase(store: CaseStore): Promise<CaseVerification> {
     }
   }
 
+  problems.push(...(await checkTranscripts(store.dir, transcripts)));
+  problems.push(...(await findUnlistedFiles(store.dir, new Set(transcripts.keys()))));
   return { valid: problems.length === 0, messagesChecked, problems };
+}
+
+async function checkTranscripts(caseDir: string, transcripts: Map<string, string>): Promise<CaseProblem[]> {
+  const problems: CaseProblem[] = [];
+  for (const [file, expected] of [...transcripts].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!TRANSCRIPT_FILE.test(file)) {
+      problems.push({ file: CASE_LAYOUT.custodyLog, reason: `names a transcript outside custody/transcripts: ${JSON.stringify(file.slice(0, 200))}` });
+      continue;
+    }
+    let actual: string;
+    try {
+      actual = await hashFile(path.join(caseDir, file));
+    } catch {
+      problems.push({ file, reason: 'transcript recorded in the custody log is missing' });
+      continue;
+    }
+    if (actual !== expected) problems.push({ file, reason: `content SHA-256 is ${actual}, but the custody log says ${expected}` });
+  }
+  return problems;
+}
+
+/** Lists files under custody/ and evidence/ that are neither the log, a listed transcript, nor message evidence. */
+async function findUnlistedFiles(caseDir: string, transcriptFiles: Set<string>): Promise<CaseProblem[]> {
+  const skipped = new Set([CASE_LAYOUT.messages, CASE_LAYOUT.incoming]);
+  const problems: CaseProblem[] = [];
+  for (const top of ['custody', 'evidence']) {
+    for (const file of await listFilesBelow(caseDir, top, skipped)) {
+      if (file === CASE_LAYOUT.custodyLog || transcriptFiles.has(file)) continue;
+      problems.push({ file, reason: 'file is not listed in the custody log' });
+    }
+  }
+  return problems;
+}
+
+async function listFilesBelow(caseDir: string, relative: string, skipped: ReadonlySet<string>): Promise<string[]> {
+  if (skipped.has(relative)) return [];
+  const entries = await fs.readdir(path.join(caseDir, relative), { withFileTypes: true }).catch(() => []);
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const child = path.posix.join(relative, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFilesBelow(caseDir, child, skipped)));
+    else files.push(child);
+  }
+  return files;
 }
 
 async function listEvidenceFiles(caseDir: string): Promise<{ bucket: string; name: string }[]> {

@@ -4,6 +4,7 @@ import { useCallback, useState } from 'react';
 import type { CaseSummary } from '../../shared/types.js';
 import { call } from './api.js';
 import { Panel } from './components/Panel.js';
+import { formatCount } from './format.js';
 import { AcquisitionPanel } from './features/acquisition/AcquisitionPanel.js';
 import { CasePanel } from './features/case/CasePanel.js';
 import { ExportPanel } from './features/export/ExportPanel.js';
@@ -41,6 +42,12 @@ export function App() {
     setMessagesVersion((version) => version + 1);
   }, []);
 
+  const closeCase = useCallback(() => {
+    setCaseSummary(null);
+    setSelectedMessage(null);
+    setLastSearchQuery(null);
+  }, []);
+
   const caseDir = caseSummary?.dir ?? null;
   const refreshCase = useCallback(() => {
     setMessagesVersion((version) => version + 1);
@@ -59,7 +66,7 @@ export function App() {
       <nav className="sidebar" aria-label="Sections">
         <h1 className="brand">Mailcase</h1>
         <p className="sidebar-case" data-testid="sidebar-case">
-          {caseSummary ? `${caseSummary.name}: ${caseSummary.messageCount} messages` : 'No case open'}
+          {caseSummary ? `${caseSummary.name}: ${formatCount(caseSummary.messageCount, 'message')}` : 'No case open'}
         </p>
         <ul>
           {SECTIONS.map((entry) => (
@@ -82,7 +89,7 @@ export function App() {
       <main className="content">
         {/* Sections stay mounted while hidden so their inputs and results survive switching. */}
         <Panel title="Case" testId="section-case" hidden={section !== 'case'}>
-          <CasePanel summary={caseSummary} onOpened={openCase} />
+          <CasePanel summary={caseSummary} onOpened={openCase} onOpenFailed={closeCase} />
         </Panel>
         {caseDir !== null && (
           <>

@@ -1,4 +1,4 @@
-// Display helpers for dates and sizes.
+// Display helpers for dates, sizes, durations and counted nouns.
 
 const SIZE_UNITS = ['bytes', 'KB', 'MB', 'GB'];
 
@@ -19,4 +19,18 @@ export function formatDate(iso: string | null): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Formats a count with its noun in singular or plural: "1 message", "2 messages", "0 problems". */
+export function formatCount(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+/** Formats a duration in whole seconds as "45 s", "3 min 05 s" or "2 h 07 min". */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  if (total < 60) return `${total} s`;
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return `${minutes} min ${String(total % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }

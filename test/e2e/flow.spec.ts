@@ -1,5 +1,5 @@
 // The investigator's whole workflow in a real browser: create a case, test and acquire a Dovecot
-// mailbox, search, run rules, export a signed bundle and verify it, then catch a tampered copy.
+// mailbox, search, run and save rules, export a signed bundle and verify it, then catch a tampered copy.
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,7 +69,7 @@ test.describe('review flow', () => {
     // Case
     await page.getByLabel('Case folder', { exact: true }).fill(caseDir);
     await page.getByTestId('case-create').click();
-    await expect(page.getByTestId('case-message-count')).toHaveText('0');
+    await expect(page.getByTestId('case-message-count')).toHaveText('0 messages');
 
     // Mailbox: plain POP3 on the loopback Dovecot.
     await page.getByTestId('nav-mailbox').click();
@@ -79,12 +79,13 @@ test.describe('review flow', () => {
     await page.getByLabel('User', { exact: true }).fill(dovecot.user);
     await page.getByLabel('Password', { exact: true }).fill(dovecot.password);
     await page.getByTestId('mailbox-test').click();
-    await expect(page.getByTestId('mailbox-test-count')).toHaveText(String(messageCount));
+    await expect(page.getByTestId('mailbox-test-count')).toHaveText(`${messageCount} messages`);
 
     // Acquisition
     await page.getByTestId('acquire-start').click();
-    await expect(page.getByTestId('acquire-new-count')).toHaveText(String(messageCount), { timeout: 120_000 });
-    await expect(page.getByTestId('acquire-server-count')).toHaveText(String(messageCount));
+    await expect(page.getByTestId('acquire-new-count')).toHaveAttribute('data-count', String(messageCount), { timeout: 120_000 });
+    await expect(page.getByTestId('acquire-server-count')).toHaveText(`${messageCount} messages`);
+    await expect(page.getByTestId('acquire-outcome')).toHaveText('Acquisition finished.');
     await expect(page.getByTestId('sidebar-case')).toContainText(`${messageCount} messages`);
 
     // Messages
@@ -100,6 +101,10 @@ test.describe('review flow', () => {
     await page.getByTestId('search-run').click();
     await expect(page.getByTestId('search-count')).toHaveAttribute('data-total', '3');
     await expect(page.getByTestId('search-hit')).toHaveCount(3);
+    await expect(page.getByTestId('search-count')).toContainText('3 messages match');
+    for (const snippet of await page.getByTestId('search-snippet').all()) {
+      await expect(snippet.locator('mark').first()).toHaveText(/^(falcon|pricing)$/i);
+    }
 
     // Rules
     await page.getByTestId('nav-rules').click();
@@ -108,25 +113,53 @@ test.describe('review flow', () => {
     await expectRuleHits(page, 'competitors', '2 hits');
     await expectRuleHits(page, 'codewords', '3 hits');
     await expectRuleHits(page, 'unused', '0 hits');
+    await expect(page.getByTestId('rules-saved-state')).toHaveText('No rule file is saved with this case yet.');
+    await page.getByTestId('rules-save').click();
+    await expect(page.getByTestId('rules-saved-state')).toHaveText("This is the case's saved rule file.");
+
+    // A fresh page that opens the case again gets the saved rule file and the last run back.
+    await page.goto(server.url);
+    await page.getByLabel('Case folder', { exact: true }).fill(caseDir);
+    await page.getByTestId('case-open').click();
+    await expect(page.getByTestId('case-message-count')).toHaveText(`${messageCount} messages`);
+    await page.getByTestId('nav-rules').click();
+    await expect(page.getByLabel('Rule file (JSON, version 1)', { exact: true })).toHaveValue(RULES);
+    await expectRuleHits(page, 'codewords', '3 hits');
+    await page.getByTestId('nav-search').click();
+    await page.getByLabel('Search query', { exact: true }).fill('Falcon pricing');
+    await page.getByTestId('search-run').click();
+    await expect(page.getByTestId('search-count')).toHaveAttribute('data-total', '3');
 
     // Export everything, then only the search results.
     await page.getByTestId('nav-export').click();
     await page.getByLabel('Output bundle file', { exact: true }).fill(bundleFile);
     await page.getByTestId('export-run').click();
-    await expect(page.getByTestId('export-result-count')).toHaveText(String(messageCount));
+    await expect(page.getByTestId('export-result-count')).toHaveText(`${messageCount} messages`);
     expect(existsSync(bundleFile)).toBe(true);
 
     await page.getByLabel('Output bundle file', { exact: true }).fill(searchBundleFile);
     await page.getByTestId('export-scope-search').check();
     await page.getByTestId('export-run').click();
-    await expect(page.getByTestId('export-result-count')).toHaveText('3');
+    await expect(page.getByTestId('export-result-count')).toHaveText('3 messages');
+    const signerFingerprint = (await page.getByTestId('export-result-fingerprint').textContent()) ?? '';
 
     // Verify the original bundle.
     await page.getByTestId('nav-verify').click();
     await page.getByTestId('verify-file').fill(bundleFile);
     await page.getByTestId('verify-run').click();
     await expect(page.getByTestId('verify-result')).toHaveAttribute('data-valid', 'true');
-    await expect(page.getByTestId('verify-message-count')).toHaveText(String(messageCount));
+    await expect(page.getByTestId('verify-message-count')).toHaveText(`${messageCount} messages`);
+    await expect(page.getByTestId('verify-signer-status')).toHaveAttribute('data-signer', 'own');
+
+    // The same bundle checked against the signer's fingerprint, typed with colons, then against another key.
+    const colonFingerprint = signerFingerprint.toUpperCase().match(/../g)?.join(':') ?? '';
+    await page.getByLabel('Trusted key fingerprint (optional)', { exact: true }).fill(colonFingerprint);
+    await page.getByTestId('verify-run').click();
+    await expect(page.getByTestId('verify-signer-status')).toHaveText('Signed by the trusted key. It is also your key.');
+    await page.getByLabel('Trusted key fingerprint (optional)', { exact: true }).fill('0'.repeat(64));
+    await page.getByTestId('verify-run').click();
+    await expect(page.getByTestId('verify-signer-status')).toHaveAttribute('data-signer', 'untrusted');
+    await page.getByLabel('Trusted key fingerprint (optional)', { exact: true }).fill('');
 
     // Verify a copy with one flipped byte in one message.
     const tamperedMember = await copyBundleWithFlippedByte(bundleFile, tamperedFile, 'bag/data/messages/');
@@ -150,13 +183,19 @@ test.describe('review flow', () => {
     await page.goto(server.url);
     await page.getByLabel('Case folder', { exact: true }).fill(caseDir);
     await page.getByTestId('case-create').click();
-    await expect(page.getByTestId('case-message-count')).toHaveText('0');
+    await expect(page.getByTestId('case-message-count')).toHaveText('0 messages');
     await page.getByTestId('nav-rules').click();
     await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill(JSON.stringify({ version: 1, rules: [{ id: 'x', name: 'X', type: 'domain-list' }] }));
     await page.getByTestId('rules-run').click();
 
     await expect(page.getByTestId('rules-error')).toHaveAttribute('data-error-code', 'RULES_INVALID');
-    await expect(page.getByTestId('rules-error-issues').locator('li')).not.toHaveCount(0);
+    await expect(page.getByTestId('rules-error-message')).toHaveText('The rule file has 1 problem:');
+    await expect(page.getByTestId('rules-error-issues').locator('li')).toHaveCount(1);
+    await expect(page.getByTestId('rules-error')).toContainText('Reference: RULES_INVALID');
+
+    // Editing the text removes the error about the old text.
+    await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill('{}');
+    await expect(page.getByTestId('rules-error')).toHaveCount(0);
   });
 });
 

@@ -26,6 +26,7 @@ function stubHandlers(): HandlerTable {
       });
     },
     'acquisition:start': unexpected,
+    'acquisition:cancel': unexpected,
     'job:get': unexpected,
     'messages:list': async () => [],
     'message:get': unexpected,
@@ -42,7 +43,11 @@ function stubHandlers(): HandlerTable {
       messageCount: 1,
       signerFingerprint: null,
       problems: [{ file: 'bag/data/messages/abc.eml', reason: 'SHA-256 mismatch' }],
+      signerTrusted: null,
+      signerIsOwnKey: null,
     }),
+    'rules:get': async () => ({ rulesText: null, latest: null }),
+    'rules:save': unexpected,
   };
 }
 

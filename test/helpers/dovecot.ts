@@ -21,6 +21,16 @@ export interface DovecotOptions {
   messages: Buffer[];
   user?: string;
   password?: string;
+  /**
+   * Dovecot's auth_mechanisms, default ['plain']. With 'plain' or 'login', CAPA lists them on its SASL line;
+   * 'apop' makes the greeting carry an APOP timestamp. Passwords are stored in plain text, which APOP needs.
+   */
+  mechanisms?: string[];
+  /**
+   * How Dovecot builds UIDLs: 'uid' (default, from the IMAP UID and UIDVALIDITY) or 'filename' (the maildir
+   * file name, so a removed message that is added back gets its old UIDL again).
+   */
+  uidlFormat?: 'uid' | 'filename';
 }
 
 /** A running Dovecot instance. `plainPort` serves plain POP3 and STARTTLS; `pop3sPort` serves implicit TLS. */
@@ -38,6 +48,12 @@ export interface DovecotServer {
   logPath: string;
   /** Reads the Dovecot log file. */
   readLog(): Promise<string>;
+  /** Adds messages after the existing ones; returns their ids for `removeMessages` and `restoreMessages`. */
+  addMessages(messages: Buffer[]): Promise<number[]>;
+  /** Moves messages out of the maildir by id (0-based, in the order they were first stored or added). */
+  removeMessages(ids: number[]): Promise<void>;
+  /** Puts removed messages back under their old file names. */
+  restoreMessages(ids: number[]): Promise<void>;
   /** Stops Dovecot, waits for it to exit and removes the temporary folder. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -86,7 +102,9 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotServ
     const certPem = await fs.readFile(paths.cert, 'utf8');
     const certFingerprint = new X509Certificate(certPem).fingerprint256;
 
-    await writeMaildir(paths.maildir, options.messages, ids);
+    const maildir = new TestMaildir(paths.maildir, path.join(root, 'removed'), ids);
+    await maildir.create();
+    await maildir.add(options.messages);
     await fs.writeFile(paths.passwd, `${user}:{PLAIN}${password}:${ids.uid}:${ids.gid}::${paths.maildir}::\n`, { mode: 0o600 });
     // The auth worker reads the passwd-file as the dovecot user.
     await fs.chown(paths.passwd, ids.uid, ids.gid);
@@ -94,7 +112,10 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotServ
     const plainPort = await findFreePort();
     let pop3sPort = await findFreePort();
     while (pop3sPort === plainPort) pop3sPort = await findFreePort();
-    await fs.writeFile(paths.config, buildConfig({ ...paths, plainPort, pop3sPort, uid: ids.uid, gid: ids.gid }));
+    const mechanisms = options.mechanisms ?? ['plain'];
+    if (!mechanisms.every((name) => /^[a-z0-9-]+$/.test(name))) throw new Error(`startDovecot: invalid mechanisms ${JSON.stringify(mechanisms)}`);
+    const uidlFormat = options.uidlFormat === 'filename' ? '%f' : '%08Xu%08Xv';
+    await fs.writeFile(paths.config, buildConfig({ ...paths, plainPort, pop3sPort, uid: ids.uid, gid: ids.gid, mechanisms: mechanisms.join(' '), uidlFormat }));
 
     child = spawn(DOVECOT_BINARY, ['-F', '-c', paths.config], { stdio: ['ignore', 'pipe', 'pipe'] });
     const output: Buffer[] = [];
@@ -121,6 +142,9 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotServ
       certPem,
       logPath: paths.log,
       readLog: () => fs.readFile(paths.log, 'utf8'),
+      addMessages: (messages) => maildir.add(messages),
+      removeMessages: (messageIds) => maildir.remove(messageIds),
+      restoreMessages: (messageIds) => maildir.restore(messageIds),
       stop: async () => {
         if (stopped) return;
         stopped = true;
@@ -147,6 +171,8 @@ interface ConfigValues {
   pop3sPort: number;
   uid: number;
   gid: number;
+  mechanisms: string;
+  uidlFormat: string;
 }
 
 function buildConfig(values: ConfigValues): string {
@@ -169,10 +195,10 @@ ssl = yes
 ssl_cert = <${values.cert}
 ssl_key = <${values.key}
 disable_plaintext_auth = no
-auth_mechanisms = plain
+auth_mechanisms = ${values.mechanisms}
 auth_verbose = yes
 mail_location = maildir:${values.maildir}
-pop3_uidl_format = %08Xu%08Xv
+pop3_uidl_format = ${values.uidlFormat}
 pop3_logout_format = top=%t/%p, retr=%r/%b, del=%d/%m, size=%s
 passdb {
   driver = passwd-file
@@ -216,21 +242,60 @@ async function createCertificate(certPath: string, keyPath: string): Promise<voi
 }
 
 /**
- * Writes each message into maildir cur/ as is. Dovecot assigns UIDs in the order of the time stamp that
- * leads each file name, so names start with increasing numbers and each file gets a matching mtime.
+ * The test mailbox. Each message goes into maildir cur/ as is. Dovecot assigns UIDs in the order of the time
+ * stamp that leads each file name, so names start with increasing numbers and each file gets a matching mtime.
+ * Removed files wait in a folder outside the maildir until they are restored.
  */
-async function writeMaildir(maildir: string, messages: Buffer[], ids: { uid: number; gid: number }): Promise<void> {
-  for (const sub of ['cur', 'new', 'tmp']) await fs.mkdir(path.join(maildir, sub), { recursive: true });
+class TestMaildir {
+  private readonly files: string[] = [];
 
-  const firstTime = 1_600_000_000;
-  for (const [index, message] of messages.entries()) {
-    const time = firstTime + index;
-    const file = path.join(maildir, 'cur', `${time}.M${index + 1}P1.mailcase:2,S`);
-    await fs.writeFile(file, message);
-    await fs.utimes(file, time, time);
+  constructor(
+    private readonly dir: string,
+    private readonly removedDir: string,
+    private readonly ids: { uid: number; gid: number },
+  ) {}
+
+  async create(): Promise<void> {
+    for (const sub of ['cur', 'new', 'tmp']) await fs.mkdir(path.join(this.dir, sub), { recursive: true });
+    await fs.mkdir(this.removedDir, { recursive: true });
   }
 
-  await chownTree(maildir, ids.uid, ids.gid);
+  async add(messages: Buffer[]): Promise<number[]> {
+    const firstTime = 1_600_000_000;
+    const added: number[] = [];
+    for (const message of messages) {
+      const id = this.files.length;
+      const time = firstTime + id;
+      const name = `${time}.M${id + 1}P1.mailcase:2,S`;
+      const file = path.join(this.dir, 'cur', name);
+      await fs.writeFile(file, message);
+      await fs.utimes(file, time, time);
+      this.files.push(name);
+      added.push(id);
+    }
+    await chownTree(this.dir, this.ids.uid, this.ids.gid);
+    return added;
+  }
+
+  async remove(messageIds: number[]): Promise<void> {
+    for (const id of messageIds) {
+      const name = this.nameOf(id);
+      await fs.rename(path.join(this.dir, 'cur', name), path.join(this.removedDir, name));
+    }
+  }
+
+  async restore(messageIds: number[]): Promise<void> {
+    for (const id of messageIds) {
+      const name = this.nameOf(id);
+      await fs.rename(path.join(this.removedDir, name), path.join(this.dir, 'cur', name));
+    }
+  }
+
+  private nameOf(id: number): string {
+    const name = this.files[id];
+    if (name === undefined) throw new Error(`TestMaildir: no message with id ${id}`);
+    return name;
+  }
 }
 
 async function chownTree(target: string, uid: number, gid: number): Promise<void> {

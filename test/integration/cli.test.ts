@@ -208,6 +208,35 @@ describe('mailcase CLI', () => {
     expect(signatureCheck.stdout.trim()).toBe('Signature Verified Successfully');
   });
 
+  it('names the investigator own key as the signer', async () => {
+    const result = await runCli(['verify', path.join(work, 'bundle.zip'), '--json'], env);
+
+    expect(JSON.parse(result.stdout)).toMatchObject({ valid: true, signerTrust: 'own-key' });
+  });
+
+  it('rejects a bundle signed by a key other than the trusted one', async () => {
+    const otherKey = 'ab'.repeat(32);
+    const result = await runCli(['verify', path.join(work, 'bundle.zip'), '--json', '--trusted-fingerprint', otherKey], env);
+    const verification = JSON.parse(result.stdout) as { valid: boolean; signerTrust: string; problems: { file: string }[] };
+
+    expect(result.code).toBe(1);
+    expect(verification.signerTrust).toBe('not-trusted');
+    expect(verification.problems.map((problem) => problem.file)).toEqual(['signature/public-key.pem']);
+  });
+
+  it('leaves the signer unchecked for someone without a trusted key', async () => {
+    const result = await runCli(['verify', path.join(work, 'bundle.zip'), '--json'], { ...env, MAILCASE_CONFIG_DIR: path.join(work, 'other-config') });
+
+    expect(JSON.parse(result.stdout)).toMatchObject({ valid: true, signerTrust: 'unchecked' });
+  });
+
+  it('never overwrites an existing bundle', async () => {
+    const result = await runCli(['export', '--case', caseDir, '--out', path.join(work, 'bundle.zip')], env);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('already exists');
+  });
+
   it('exports only the messages a query returns', async () => {
     const bundle = path.join(work, 'subset.zip');
     const exported = await runCli(['export', '--case', caseDir, '--out', bundle, '--query', 'lunch', '--json'], env);

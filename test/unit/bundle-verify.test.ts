@@ -37,7 +37,9 @@ beforeEach(async () => {
   for (const octets of MESSAGES) {
     const writer = await store.createEvidenceWriter();
     await writer.write(octets);
-    messageHashes.push((await writer.commit()).sha256);
+    const committed = await writer.commit();
+    await store.custodyLog.append('message-acquired', { sha256: committed.sha256, receivedSize: committed.size });
+    messageHashes.push(committed.sha256);
   }
   messageHashes.sort();
 
@@ -314,7 +316,39 @@ describe('verifyBundle', () => {
 
     const result = await verifyMembers(members);
 
-    expect(result.problems).toEqual([{ file: wrongName, reason: 'SHA-256 does not match the file name' }]);
+    expect(result.problems).toEqual([
+      { file: wrongName, reason: 'SHA-256 does not match the file name' },
+      { file: wrongName, reason: 'message is not recorded in the bundled custody log' },
+    ]);
+  });
+
+  it('reports a forged message that was renamed, listed and re-signed', async () => {
+    const members = new Map(original);
+    const forged = Buffer.from(memberOf(members, messageName(0)));
+    forged[10] = (forged[10] ?? 0) ^ 0x01;
+    const forgedHash = createHash('sha256').update(forged).digest('hex');
+    const forgedName = `bag/data/messages/${forgedHash}.eml`;
+    members.delete(messageName(0));
+    members.set(forgedName, forged);
+    const manifest = memberOf(members, 'bag/manifest-sha256.txt').toString('utf8');
+    const relisted = manifest.replace(`${messageHashes[0] ?? ''}  data/messages/${messageHashes[0] ?? ''}.eml`, `${forgedHash}  data/messages/${forgedHash}.eml`);
+    members.set('bag/manifest-sha256.txt', Buffer.from(relisted));
+    resign(members);
+
+    const result = await verifyMembers(members);
+
+    expect(result.problems).toEqual([{ file: forgedName, reason: 'message is not recorded in the bundled custody log' }]);
+  });
+
+  it('reports an edited custody log entry', async () => {
+    const members = new Map(original);
+    const custodyLog = memberOf(members, 'bag/data/custody/custody-log.jsonl').toString('utf8');
+    members.set('bag/data/custody/custody-log.jsonl', Buffer.from(custodyLog.replace('"receivedSize":', '"receivedSize":1')));
+    resign(members);
+
+    const result = await verifyMembers(members);
+
+    expect(result.problems.map((problem) => problem.reason)).toContain('line 2: entry hash does not match its content');
   });
 
   it('reports a member outside the bag', async () => {

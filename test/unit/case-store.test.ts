@@ -100,4 +100,32 @@ describe('CaseStore', () => {
 
     await expect(CaseStore.open(store.dir)).rejects.toMatchObject({ code: 'CASE_VERSION_UNSUPPORTED' });
   });
+
+  it('refuses to create a case over evidence whose case.json is missing', async () => {
+    const store = await CaseStore.create(path.join(dir, 'case'));
+    await fs.rm(path.join(store.dir, 'case.json'));
+
+    await expect(CaseStore.openOrCreate(store.dir)).rejects.toMatchObject({ code: 'CASE_INVALID', details: { found: 'evidence' } });
+  });
+
+  it('refuses to create a case where a file stands', async () => {
+    const file = path.join(dir, 'not-a-folder');
+    await fs.writeFile(file, 'x');
+
+    await expect(CaseStore.openOrCreate(file)).rejects.toMatchObject({ code: 'CASE_INVALID', message: `${file} is not a folder` });
+  });
+
+  it('names the missing fields of a damaged case.json', async () => {
+    const store = await CaseStore.create(path.join(dir, 'case'));
+    await fs.writeFile(path.join(store.dir, 'case.json'), JSON.stringify({ schemaVersion: 1, appVersion: '0.1.0', createdAt: 'x' }));
+
+    await expect(CaseStore.open(store.dir)).rejects.toMatchObject({ code: 'CASE_INVALID', details: { reason: 'these fields are missing or invalid: caseId, name' } });
+  });
+
+  it('rejects a case.json that holds null', async () => {
+    const store = await CaseStore.create(path.join(dir, 'case'));
+    await fs.writeFile(path.join(store.dir, 'case.json'), 'null');
+
+    await expect(CaseStore.open(store.dir)).rejects.toMatchObject({ code: 'CASE_INVALID', details: { reason: 'these fields are missing or invalid: (root)' } });
+  });
 });

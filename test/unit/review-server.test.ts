@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { HandlerTable } from '../../electron/api/handler-table.js';
 import { setLogSink } from '../../electron/logging/logger.js';
+import { MAX_RULE_FILE_BYTES, REVIEW_SERVER_MAX_BODY_BYTES } from '../../shared/limits.js';
 import { startReviewServer, type ReviewServer } from '../../electron/review-server/review-server.js';
 
 const SECRET_TEXT = 'TOP-SECRET-PACKAGE-FILE';
@@ -44,11 +45,14 @@ function stubHandlers(): HandlerTable {
     'case:open': async (input) => ({ dir: input.dir, name: 'stub', caseId: 'c-1', messageCount: 3, parseErrorCount: 0 }),
     'mailbox:test': unexpected,
     'acquisition:start': unexpected,
+    'acquisition:cancel': unexpected,
     'job:get': unexpected,
     'messages:list': unexpected,
     'message:get': unexpected,
     'search:run': unexpected,
-    'rules:run': unexpected,
+    'rules:run': async (input) => ({ schemaVersion: 1, appVersion: 'test', ranAt: '2024-01-01T00:00:00.000Z', rulesSha256: String(input.rulesJson.length), rules: [] }),
+    'rules:get': unexpected,
+    'rules:save': unexpected,
     'bundle:export': unexpected,
     'bundle:verify': unexpected,
   };
@@ -187,9 +191,23 @@ describe('review server', () => {
   });
 
   it('rejects a body over the size limit', async () => {
-    const response = await postJson(JSON.stringify({ dir: 'x'.repeat(1024 * 1024 + 1) }));
+    const response = await postJson(JSON.stringify({ dir: 'x'.repeat(REVIEW_SERVER_MAX_BODY_BYTES) }));
 
     expect(response.status).toBe(413);
+  });
+
+  it('accepts a maximum-size rule file', async () => {
+    // Every quote becomes a two-byte escape, the worst case for a rule file's JSON envelope.
+    const rulesJson = '"'.repeat(MAX_RULE_FILE_BYTES);
+    const response = await request(server.port, {
+      method: 'POST',
+      path: '/api/rules:run',
+      headers: { 'Content-Type': 'application/json', Cookie: cookie },
+      body: JSON.stringify({ dir: '/cases/one', rulesJson }),
+    });
+
+    expect(response.status).toBe(200);
+    expect((JSON.parse(response.body) as { value: { rulesSha256: string } }).value.rulesSha256).toBe(String(MAX_RULE_FILE_BYTES));
   });
 
   it('answers a same-origin API call', async () => {

@@ -98,4 +98,50 @@ describe('verifyCase', () => {
       { file: 'evidence/messages/zz/notes.txt', reason: 'unexpected file in the evidence folder (not <sha256>.eml in its bucket)' },
     ]);
   });
+
+  it('names a transcript whose hash differs from the log', async () => {
+    const store = await newStore();
+    const runId = '11111111-2222-4333-8444-555555555555';
+    const file = store.transcriptFile(runId);
+    await fs.mkdir(path.join(store.dir, 'custody/transcripts'), { recursive: true });
+    await fs.writeFile(path.join(store.dir, file), 'edited transcript\n');
+    const logged = createHash('sha256').update('original transcript\n').digest('hex');
+    const actual = createHash('sha256').update('edited transcript\n').digest('hex');
+    await store.custodyLog.append('acquisition-finished', { runId, transcript: { file, sha256: logged } });
+
+    const result = await verifyCase(store);
+    expect(result.problems).toEqual([{ file, reason: `content SHA-256 is ${actual}, but the custody log says ${logged}` }]);
+  });
+
+  it('names a transcript that is missing', async () => {
+    const store = await newStore();
+    const file = store.transcriptFile('11111111-2222-4333-8444-555555555555');
+    await store.custodyLog.append('acquisition-failed', { transcript: { file, sha256: '0'.repeat(64) } });
+
+    const result = await verifyCase(store);
+    expect(result.problems).toEqual([{ file, reason: 'transcript recorded in the custody log is missing' }]);
+  });
+
+  it('rejects a transcript path outside custody/transcripts', async () => {
+    const store = await newStore();
+    await store.custodyLog.append('acquisition-finished', { transcript: { file: '../outside.log', sha256: '0'.repeat(64) } });
+
+    const result = await verifyCase(store);
+    expect(result.problems).toEqual([{ file: 'custody/custody-log.jsonl', reason: 'names a transcript outside custody/transcripts: "../outside.log"' }]);
+  });
+
+  it('names an unlisted file under custody', async () => {
+    const store = await newStore();
+    await fs.writeFile(path.join(store.dir, 'custody/notes.txt'), 'x');
+
+    const result = await verifyCase(store);
+    expect(result.problems).toEqual([{ file: 'custody/notes.txt', reason: 'file is not listed in the custody log' }]);
+  });
+
+  it('ignores temporary files in evidence/incoming', async () => {
+    const store = await newStore();
+    await fs.writeFile(path.join(store.dir, 'evidence/incoming/incoming-1.tmp'), 'partial');
+
+    expect(await verifyCase(store)).toEqual({ valid: true, messagesChecked: 0, problems: [] });
+  });
 });

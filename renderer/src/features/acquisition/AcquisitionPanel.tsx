@@ -5,7 +5,7 @@ import { deserializeError } from '../../../../shared/errors.js';
 import type { AcquisitionProgress, AcquisitionSummary } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { formatDate } from '../../format.js';
+import { formatCount, formatDate, formatDuration, formatSize } from '../../format.js';
 import { useAction } from '../../use-action.js';
 import { toMailboxInput, type MailboxForm } from '../mailbox/mailbox-form.js';
 import { useJobStatus } from './use-job-status.js';
@@ -33,6 +33,9 @@ export function AcquisitionPanel({ caseDir, form, onFinished }: AcquisitionPanel
     const started = await call('acquisition:start', { dir: caseDir, ...toMailboxInput(form) });
     setJobId(started.jobId);
   });
+  const cancel = useAction(async (id: string) => {
+    await call('acquisition:cancel', { jobId: id });
+  });
 
   // Notify once per finished job, so a re-render does not reload the case again.
   const reportedJob = useRef<string | null>(null);
@@ -54,8 +57,14 @@ export function AcquisitionPanel({ caseDir, form, onFinished }: AcquisitionPanel
         <button type="button" data-testid="acquire-start" disabled={running} onClick={() => void start.run()}>
           {running ? 'Acquiring…' : 'Acquire mailbox'}
         </button>
+        {jobId !== null && status?.state === 'running' && (
+          <button type="button" className="secondary" data-testid="acquire-cancel" disabled={cancel.busy} onClick={() => void cancel.run(jobId)}>
+            {cancel.busy ? 'Cancelling…' : 'Cancel'}
+          </button>
+        )}
       </div>
       <ErrorNotice error={start.error} testId="acquire-error" />
+      <ErrorNotice error={cancel.error} testId="acquire-cancel-error" />
       <ErrorNotice error={pollError} testId="acquire-poll-error" />
 
       {status && <ProgressView progress={status.progress} />}
@@ -67,29 +76,59 @@ export function AcquisitionPanel({ caseDir, form, onFinished }: AcquisitionPanel
 
 function ProgressView({ progress }: { progress: AcquisitionProgress }) {
   const known = progress.total > 0;
+  const transfer = describeTransfer(progress);
   return (
     <div className="progress" data-testid="acquire-progress" data-phase={progress.phase}>
       <label htmlFor="acquire-progress-bar">
         {PHASE_LABELS[progress.phase]}
-        {known ? `: ${progress.done} of ${progress.total}` : ''}
+        {known ? `: ${progress.done} of ${formatCount(progress.total, 'message')}` : ''}
       </label>
       {/* Without a known total the bar is indeterminate. */}
       {known ? <progress id="acquire-progress-bar" max={progress.total} value={progress.done} /> : <progress id="acquire-progress-bar" />}
+      {transfer && (
+        <p className="hint" data-testid="acquire-transfer">
+          {transfer}
+        </p>
+      )}
     </div>
   );
+}
+
+/**
+ * Describes octets, rate and time left while downloading, from whichever optional progress fields the
+ * acquisition reports. Returns null when it reports none of them.
+ */
+function describeTransfer(progress: AcquisitionProgress): string | null {
+  if (progress.phase !== 'downloading') return null;
+
+  const parts: string[] = [];
+  if (progress.bytesDone !== undefined) {
+    parts.push(progress.bytesTotal !== undefined ? `${formatSize(progress.bytesDone)} of ${formatSize(progress.bytesTotal)}` : formatSize(progress.bytesDone));
+  }
+  if (progress.bytesPerSecond !== undefined) parts.push(`${formatSize(progress.bytesPerSecond)}/s`);
+  if (progress.etaSeconds !== undefined && progress.etaSeconds !== null) parts.push(`about ${formatDuration(progress.etaSeconds)} left`);
+  return parts.length > 0 ? parts.join(', ') : null;
 }
 
 function AcquisitionSummaryView({ summary }: { summary: AcquisitionSummary }) {
   return (
     <div className="notice notice-success" role="status" data-testid="acquire-summary">
-      <p className="notice-message">Acquisition finished.</p>
+      <p className="notice-message" data-testid="acquire-outcome">
+        {summary.cancelled ? 'Acquisition cancelled. The messages stored before the cancel are kept and logged.' : 'Acquisition finished.'}
+      </p>
       <dl className="summary">
-        <dt>Messages on server</dt>
-        <dd data-testid="acquire-server-count">{summary.serverMessageCount}</dd>
-        <dt>New messages stored</dt>
-        <dd data-testid="acquire-new-count">{summary.newMessages.length}</dd>
+        <dt>On the server</dt>
+        <dd data-testid="acquire-server-count" data-count={summary.serverMessageCount}>
+          {formatCount(summary.serverMessageCount, 'message')}
+        </dd>
+        <dt>New, stored now</dt>
+        <dd data-testid="acquire-new-count" data-count={summary.newMessages.length}>
+          {formatCount(summary.newMessages.length, 'message')}
+        </dd>
         <dt>Already held from earlier runs</dt>
-        <dd data-testid="acquire-held-count">{summary.alreadyHeld}</dd>
+        <dd data-testid="acquire-held-count" data-count={summary.alreadyHeld}>
+          {formatCount(summary.alreadyHeld, 'message')}
+        </dd>
         <dt>Server</dt>
         <dd>
           <code>
@@ -108,14 +147,14 @@ function AcquisitionSummaryView({ summary }: { summary: AcquisitionSummary }) {
       {summary.warnings.length > 0 && (
         <div data-testid="acquire-warnings">
           <p className="notice-message">
-            {summary.warnings.length} messages differ in size from what the server listed. Their octets are stored as received
+            {formatCount(summary.warnings.length, 'message differs', 'messages differ')} in size from what the server listed. Their octets are stored as received
             and the difference is in the custody log.
           </p>
           <ul>
             {summary.warnings.map((warning) => (
               <li key={warning.messageNumber}>
                 Message {warning.messageNumber} (UIDL <code>{warning.uidl ?? 'none'}</code>): listed {warning.listSize} octets,
-                received {warning.receivedSize}
+                received {warning.receivedSize} octets
               </li>
             ))}
           </ul>

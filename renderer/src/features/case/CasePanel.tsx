@@ -4,20 +4,29 @@ import { useState } from 'react';
 import type { CaseSummary } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { formatCount } from '../../format.js';
 import { useAction } from '../../use-action.js';
 
 interface CasePanelProps {
   summary: CaseSummary | null;
   onOpened: (summary: CaseSummary) => void;
+  /** Called when opening or creating a case fails, so the previous case is no longer shown as open. */
+  onOpenFailed: () => void;
 }
 
-export function CasePanel({ summary, onOpened }: CasePanelProps) {
+export function CasePanel({ summary, onOpened, onOpenFailed }: CasePanelProps) {
   const [dir, setDir] = useState('');
   const [name, setName] = useState('');
 
   const open = useAction(async (create: boolean) => {
     const trimmedName = name.trim();
-    const result = await call('case:open', { dir: dir.trim(), create, ...(create && trimmedName ? { name: trimmedName } : {}) });
+    let result: CaseSummary;
+    try {
+      result = await call('case:open', { dir: dir.trim(), create, ...(create && trimmedName ? { name: trimmedName } : {}) });
+    } catch (error) {
+      onOpenFailed();
+      throw error;
+    }
     onOpened(result);
   });
 
@@ -58,10 +67,14 @@ export function CasePanel({ summary, onOpened }: CasePanelProps) {
           <dd>
             <code>{summary.caseId}</code>
           </dd>
-          <dt>Messages stored</dt>
-          <dd data-testid="case-message-count">{summary.messageCount}</dd>
-          <dt>Messages that failed to parse</dt>
-          <dd data-testid="case-parse-error-count">{summary.parseErrorCount}</dd>
+          <dt>Stored</dt>
+          <dd data-testid="case-message-count" data-count={summary.messageCount}>
+            {formatCount(summary.messageCount, 'message')}
+          </dd>
+          <dt>Failed to parse</dt>
+          <dd data-testid="case-parse-error-count" data-count={summary.parseErrorCount}>
+            {formatCount(summary.parseErrorCount, 'message')}
+          </dd>
         </dl>
       )}
     </>

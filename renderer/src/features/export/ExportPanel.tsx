@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { BundleExportResult } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { formatCount } from '../../format.js';
 import { useAction } from '../../use-action.js';
 
 interface ExportPanelProps {
@@ -69,7 +70,9 @@ export function ExportPanel({ caseDir, searchQuery }: ExportPanelProps) {
               <code data-testid="export-result-file">{result.file}</code>
             </dd>
             <dt>Messages</dt>
-            <dd data-testid="export-result-count">{result.messageCount}</dd>
+            <dd data-testid="export-result-count" data-count={result.messageCount}>
+              {formatCount(result.messageCount, 'message')}
+            </dd>
             <dt>Bundle SHA-256</dt>
             <dd>
               <code data-testid="export-result-sha256">{result.sha256}</code>

@@ -5,7 +5,7 @@ import type { MailcaseError } from '../../../../shared/errors.js';
 import type { ConnectionTestResult, MailboxSecurity } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { formatSize } from '../../format.js';
+import { formatCount, formatSize } from '../../format.js';
 import { useAction } from '../../use-action.js';
 import { DEFAULT_PORTS, toMailboxInput, type MailboxForm } from './mailbox-form.js';
 
@@ -16,10 +16,20 @@ interface MailboxPanelProps {
 
 export function MailboxPanel({ form, onChange }: MailboxPanelProps) {
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
-  const test = useAction(async () => {
+  /** Fingerprint the investigator accepted with "Trust this certificate", shown until the field changes. */
+  const [acceptedFingerprint, setAcceptedFingerprint] = useState<string | null>(null);
+  const test = useAction(async (current: MailboxForm) => {
     setResult(null);
-    setResult(await call('mailbox:test', toMailboxInput(form)));
+    setResult(await call('mailbox:test', toMailboxInput(current)));
   });
+
+  const trustCertificate = (fingerprint: string) => {
+    const next = { ...form, trustFingerprint: fingerprint };
+    onChange(next);
+    setAcceptedFingerprint(fingerprint);
+    void test.run(next);
+  };
+  const showAccepted = acceptedFingerprint !== null && acceptedFingerprint === form.trustFingerprint && test.error?.code !== 'TLS_CERT_UNTRUSTED';
 
   const update = (changes: Partial<MailboxForm>) => onChange({ ...form, ...changes });
   const changeSecurity = (security: MailboxSecurity) => {
@@ -70,13 +80,20 @@ export function MailboxPanel({ form, onChange }: MailboxPanelProps) {
       <p className="hint">The password is kept in memory for this session only and is never written to the case.</p>
 
       <div className="actions">
-        <button type="button" data-testid="mailbox-test" disabled={test.busy} onClick={() => void test.run()}>
+        <button type="button" data-testid="mailbox-test" disabled={test.busy} onClick={() => void test.run(form)}>
           {test.busy ? 'Testing…' : 'Test connection'}
         </button>
       </div>
 
+      {showAccepted && (
+        <div className="notice notice-success" role="status" data-testid="mailbox-cert-accepted">
+          <p className="notice-message">
+            This certificate will be trusted for this mailbox: <code>{acceptedFingerprint}</code>
+          </p>
+        </div>
+      )}
       {test.error?.code === 'TLS_CERT_UNTRUSTED' ? (
-        <UntrustedCertificate error={test.error} onTrust={(fingerprint) => update({ trustFingerprint: fingerprint })} />
+        <UntrustedCertificate error={test.error} onTrust={trustCertificate} />
       ) : (
         <ErrorNotice error={test.error} testId="mailbox-error" />
       )}
@@ -90,7 +107,9 @@ export function MailboxPanel({ form, onChange }: MailboxPanelProps) {
               <code>{result.greeting}</code>
             </dd>
             <dt>Messages on server</dt>
-            <dd data-testid="mailbox-test-count">{result.messageCount}</dd>
+            <dd data-testid="mailbox-test-count" data-count={result.messageCount}>
+              {formatCount(result.messageCount, 'message')}
+            </dd>
             <dt>Mailbox size</dt>
             <dd>{formatSize(result.mailboxOctets)}</dd>
             <dt>Capabilities</dt>

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { MessageSummary } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { formatDate, formatSize } from '../../format.js';
+import { formatCount, formatDate, formatSize } from '../../format.js';
 import { useAction } from '../../use-action.js';
 import { MessageDetail } from './MessageDetail.js';
 
@@ -32,7 +32,7 @@ export function MessagesPanel({ caseDir, reloadKey, selectedSha256, onSelect }: 
       <ErrorNotice error={load.error} testId="messages-error" />
       {messages && (
         <p className="result-count" data-testid="messages-count">
-          {messages.length} {messages.length === 1 ? 'message' : 'messages'}
+          {formatCount(messages.length, 'message')}
         </p>
       )}
       {messages && messages.length > 0 && (
@@ -65,7 +65,7 @@ export function MessagesPanel({ caseDir, reloadKey, selectedSha256, onSelect }: 
                     <button type="button" className="link-button" onClick={() => onSelect(message.sha256)}>
                       {message.subject || '(no subject)'}
                     </button>
-                    {message.attachmentCount > 0 && <span className="badge">{message.attachmentCount} attached</span>}
+                    {message.attachmentCount > 0 && <span className="badge">{formatCount(message.attachmentCount, 'attachment')}</span>}
                   </td>
                   <td className="numeric nowrap">{formatSize(message.size)}</td>
                   <td>{message.parseError ? <span className="badge badge-error" title={message.parseError}>Parse error</span> : 'OK'}</td>

@@ -1,12 +1,13 @@
-// Runs a rule file against the case and shows hits per rule with the reasons each message matched.
-import { useState, type ChangeEvent } from 'react';
+// Runs a rule file against the case and shows hits per rule with the reasons each message matched. The
+// rule file can be saved with the case, and the saved file and last run come back when the case is opened.
+import { useEffect, useState, type ChangeEvent } from 'react';
 
 import { MAX_RULE_FILE_BYTES } from '../../../../shared/limits.js';
 import { MailcaseError } from '../../../../shared/errors.js';
 import type { RuleResult, RuleRunResult } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { formatDate } from '../../format.js';
+import { formatCount, formatDate } from '../../format.js';
 import { useAction } from '../../use-action.js';
 
 const EXAMPLE_RULES = `{
@@ -24,10 +25,23 @@ interface RulesPanelProps {
 
 export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
   const [rulesJson, setRulesJson] = useState('');
+  /** Text of the rule file saved with the case, or null when none is saved. */
+  const [savedText, setSavedText] = useState<string | null>(null);
   const [result, setResult] = useState<RuleRunResult | null>(null);
+  const loadSaved = useAction(async () => {
+    const saved = await call('rules:get', { dir: caseDir });
+    setSavedText(saved.rulesText);
+    // Text typed while the request ran is kept rather than overwritten.
+    if (saved.rulesText !== null) setRulesJson((current) => (current === '' ? (saved.rulesText ?? '') : current));
+    setResult((current) => current ?? saved.latest);
+  });
   const runRules = useAction(async () => {
     setResult(null);
     setResult(await call('rules:run', { dir: caseDir, rulesJson }));
+  });
+  const saveRules = useAction(async () => {
+    await call('rules:save', { dir: caseDir, rulesText: rulesJson });
+    setSavedText(rulesJson);
   });
   const loadFile = useAction(async (file: File) => {
     if (file.size > MAX_RULE_FILE_BYTES) {
@@ -35,11 +49,24 @@ export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
         userMessage: `The rule file ${file.name} is larger than ${MAX_RULE_FILE_BYTES} bytes. Split it into smaller files.`,
       });
     }
-    setRulesJson(await file.text());
+    changeText(await file.text());
   });
+
+  const { run: runLoadSaved } = loadSaved;
+  useEffect(() => {
+    void runLoadSaved();
+  }, [runLoadSaved]);
+
+  /** Replaces the rule text and drops errors about the previous text, which no longer apply. */
+  const changeText = (text: string) => {
+    setRulesJson(text);
+    runRules.clearError();
+    saveRules.clearError();
+  };
 
   const onFileChosen = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
+    loadFile.clearError();
     if (file) void loadFile.run(file);
     // Clearing the value lets the investigator load the same file again after editing it on disk.
     event.target.value = '';
@@ -60,7 +87,7 @@ export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
         className="code-input"
         rows={12}
         value={rulesJson}
-        onChange={(event) => setRulesJson(event.target.value)}
+        onChange={(event) => changeText(event.target.value)}
         placeholder={EXAMPLE_RULES}
         spellCheck={false}
       />
@@ -72,14 +99,28 @@ export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
         <button type="button" data-testid="rules-run" disabled={runRules.busy || rulesJson.trim() === ''} onClick={() => void runRules.run()}>
           {runRules.busy ? 'Running…' : 'Run rules'}
         </button>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="rules-save"
+          disabled={saveRules.busy || rulesJson.trim() === '' || rulesJson === savedText}
+          onClick={() => void saveRules.run()}
+        >
+          {saveRules.busy ? 'Saving…' : 'Save as case rules'}
+        </button>
       </div>
+      <p className="hint" data-testid="rules-saved-state">
+        {savedStateText(savedText, rulesJson)}
+      </p>
+      <ErrorNotice error={loadSaved.error} testId="rules-load-error" />
       <ErrorNotice error={loadFile.error} testId="rules-file-error" />
       <ErrorNotice error={runRules.error} testId="rules-error" />
+      <ErrorNotice error={saveRules.error} testId="rules-save-error" />
 
       {result && (
         <div data-testid="rules-result">
           <p className="hint">
-            Ran {result.rules.length} {result.rules.length === 1 ? 'rule' : 'rules'} at {formatDate(result.ranAt)}. Rule file SHA-256:{' '}
+            Last run: {formatCount(result.rules.length, 'rule')} at {formatDate(result.ranAt)}. Rule file SHA-256:{' '}
             <code>{result.rulesSha256}</code>
           </p>
           {result.rules.map((rule) => (
@@ -91,13 +132,20 @@ export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
   );
 }
 
+/** Says whether the text in the editor is the rule file saved with the case. */
+function savedStateText(savedText: string | null, text: string): string {
+  if (savedText === null) return 'No rule file is saved with this case yet.';
+  if (savedText === text) return "This is the case's saved rule file.";
+  return "Changed since the case's rule file was saved.";
+}
+
 function RuleResultView({ rule, onOpenMessage }: { rule: RuleResult; onOpenMessage: (sha256: string) => void }) {
   return (
     <details className="rule-result" data-testid="rule-result" data-rule-id={rule.id}>
       <summary>
         <span className="rule-name">{rule.name}</span> <code>{rule.id}</code> <span className="badge">{rule.type}</span>{' '}
         <span className="rule-hits" data-testid="rule-hits">
-          {rule.hits} {rule.hits === 1 ? 'hit' : 'hits'}
+          {formatCount(rule.hits, 'hit')}
         </span>
       </summary>
       {rule.details.length === 0 ? (
