@@ -118,3 +118,9 @@ export const MAX_RULE_NAME_CHARS = 200;
 
 /** Finished jobs kept for polling; older ones are dropped first so a long session cannot grow without bound. */
 export const MAX_FINISHED_JOBS = 100;
+
+/**
+ * Longest wait for another process's custody log append to finish, in milliseconds. An append holds the lock
+ * for one write and fsync, so a wait this long means a process is stuck while holding it.
+ */
+export const CUSTODY_LOCK_TIMEOUT_MS = 30_000;

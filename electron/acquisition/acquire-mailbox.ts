@@ -7,6 +7,7 @@ import path from 'node:path';
 import { MailcaseError } from '../../shared/errors.js';
 import { EVIDENCE_BATCH_MESSAGES, EVIDENCE_BATCH_OCTETS } from '../../shared/limits.js';
 import type { AcquisitionProgress, AcquisitionSummary, AcquisitionWarning, MailboxConfig } from '../../shared/types.js';
+import { acquireLockFile } from '../evidence/lock-file.js';
 import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
 import { EvidenceBatch } from '../evidence/evidence-batch.js';
 import type { CommittedEvidence, HashingEvidenceWriter } from '../evidence/hashing-writer.js';
@@ -77,10 +78,25 @@ interface RunContext {
  * On any failure the partial message is discarded, complete messages already received are stored and
  * logged, 'acquisition-failed' is logged with the transcript's SHA-256, and the error is rethrown.
  *
- * NOTE: only one acquisition may run on a case at a time. A second one would remove the first one's
- * temporary files at its start, and nothing in the case folder locks against that yet.
+ * Only one acquisition runs on a case at a time: a second one, from this or another process, fails at once
+ * with CASE_LOCKED, because each run starts by clearing the temporary files that an interrupted run left.
  */
 export async function acquireMailbox(options: AcquireMailboxOptions): Promise<AcquisitionSummary> {
+  const releaseLock = await acquireLockFile(path.join(options.store.dir, ACQUISITION_LOCK_FILE), {
+    timeoutMs: 0,
+    heldMessage: 'Another acquisition is running on this case. Wait for it to finish, or cancel it, and try again.',
+  });
+  try {
+    return await runAcquisition(options);
+  } finally {
+    await releaseLock();
+  }
+}
+
+/** Lock file, relative to the case folder, held for the whole of an acquisition. */
+export const ACQUISITION_LOCK_FILE = 'acquisition.lock';
+
+async function runAcquisition(options: AcquireMailboxOptions): Promise<AcquisitionSummary> {
   const { store, mailbox, password } = options;
   const runId = randomUUID();
   const startedAt = new Date().toISOString();

@@ -18,7 +18,7 @@ import { CaseProcessor } from './case-processor.js';
 import { readCaseRules, saveCaseRules } from './case-rules.js';
 import type { HandlerTable } from './handler-table.js';
 import { JobRegistry } from './job-registry.js';
-import { describeSigner, readOwnKeyFingerprint } from './signer-check.js';
+import { describeSigner, readOwnKeyFingerprint } from '../bundle/signer-trust.js';
 
 const log = createLogger('handlers');
 

@@ -5,7 +5,9 @@ import path from 'node:path';
 
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { MailcaseError } from '../../shared/errors.js';
+import { CUSTODY_LOCK_TIMEOUT_MS } from '../../shared/limits.js';
 import { APP_VERSION } from '../../shared/version.js';
+import { acquireLockFile } from './lock-file.js';
 
 /** Hash that the first entry links to. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -31,13 +33,23 @@ export function hashCustodyEntry(entry: Omit<CustodyEntry, 'hash'>): string {
   return createHash('sha256').update(canonicalJson(entry)).digest('hex');
 }
 
-/** Reads, appends to and checks one case's custody log file. One writer at a time. */
+/** Entry type that records a torn final line (an append cut short by a crash) before the chain continues. */
+export const TORN_LINE_ENTRY = 'custody-log-torn-line';
+
+/**
+ * Reads, appends to and checks one case's custody log file. Appends from several processes (the app, the
+ * CLI) are serialised by a lock file beside the log, and each append links to the entry last on disk, so the
+ * chain stays intact whoever writes.
+ */
 export class CustodyLog {
-  private lastHash: string | null = null;
-  private lastSeq = 0;
   private pending: Promise<unknown> = Promise.resolve();
 
   constructor(readonly filePath: string) {}
+
+  /** Lock file that serialises appends across processes. */
+  get lockPath(): string {
+    return `${this.filePath}.lock`;
+  }
 
   /** Appends an entry, linked to the previous one, and fsyncs the file before resolving. */
   async append(type: string, data: Record<string, unknown>): Promise<CustodyEntry> {
@@ -58,66 +70,73 @@ export class CustodyLog {
 
   private async appendNow(items: { type: string; data: Record<string, unknown> }[]): Promise<CustodyEntry[]> {
     if (items.length === 0) return [];
-    if (this.lastHash === null) await this.loadTail();
-
-    const entries: CustodyEntry[] = [];
-    let previousHash = this.lastHash ?? GENESIS_HASH;
-    let seq = this.lastSeq;
-    for (const item of items) {
-      seq += 1;
-      const body = {
-        seq,
-        time: new Date().toISOString(),
-        type: item.type,
-        appVersion: APP_VERSION,
-        data: JSON.parse(canonicalJson(item.data)) as Record<string, unknown>,
-        prevHash: previousHash,
-      };
-      const entry: CustodyEntry = { ...body, hash: hashCustodyEntry(body) };
-      entries.push(entry);
-      previousHash = entry.hash;
-    }
-
     await fs.mkdir(path.dirname(this.filePath), { recursive: true });
-    const handle = await fs.open(this.filePath, 'a', 0o644);
+    const releaseLock = await acquireLockFile(this.lockPath, {
+      timeoutMs: CUSTODY_LOCK_TIMEOUT_MS,
+      heldMessage: 'Another Mailcase process is writing to this case. Wait for it to finish and try again.',
+    });
     try {
-      await handle.write(entries.map((entry) => canonicalJson(entry) + '\n').join(''));
-      await handle.sync();
+      const tail = await readTail(this.filePath);
+      const pendingItems = tail.tornLine ? [tornLineItem(tail.tornLine, tail.lineCount), ...items] : items;
+
+      const entries: CustodyEntry[] = [];
+      let previousHash = tail.lastEntry?.hash ?? GENESIS_HASH;
+      let seq = tail.lastEntry?.seq ?? 0;
+      for (const item of pendingItems) {
+        seq += 1;
+        const body = {
+          seq,
+          time: new Date().toISOString(),
+          type: item.type,
+          appVersion: APP_VERSION,
+          data: JSON.parse(canonicalJson(item.data)) as Record<string, unknown>,
+          prevHash: previousHash,
+        };
+        const entry: CustodyEntry = { ...body, hash: hashCustodyEntry(body) };
+        entries.push(entry);
+        previousHash = entry.hash;
+      }
+
+      // A torn line is ended with a line break, never removed: the log stays append-only.
+      const text = (tail.tornLine ? '\n' : '') + entries.map((entry) => canonicalJson(entry) + '\n').join('');
+      const handle = await fs.open(this.filePath, 'a', 0o644);
+      try {
+        await handle.write(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return tail.tornLine ? entries.slice(1) : entries;
     } finally {
-      await handle.close();
+      await releaseLock();
     }
-
-    this.lastHash = previousHash;
-    this.lastSeq = seq;
-    return entries;
   }
 
-  private async loadTail(): Promise<void> {
-    const entries = await this.readAll();
-    const last = entries.at(-1);
-    this.lastHash = last ? last.hash : GENESIS_HASH;
-    this.lastSeq = last ? last.seq : 0;
-  }
-
-  /** Reads every entry. Throws CUSTODY_LOG_INVALID when a line is not a JSON object. */
+  /** Reads every entry, skipping torn lines that a later entry records. Throws CUSTODY_LOG_INVALID for any other bad line. */
   async readAll(): Promise<CustodyEntry[]> {
-    let text: string;
+    let content: Buffer;
     try {
-      text = await fs.readFile(this.filePath, 'utf8');
+      content = await fs.readFile(this.filePath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
 
+    const lines = splitLines(content);
     const entries: CustodyEntry[] = [];
-    const lines = text.split('\n');
     for (let index = 0; index < lines.length; index += 1) {
-      const line = lines[index];
-      if (!line) continue;
+      const line = lines[index] as Buffer;
+      if (line.length === 0) continue;
       try {
-        entries.push(JSON.parse(line) as CustodyEntry);
+        entries.push(JSON.parse(line.toString('utf8')) as CustodyEntry);
       } catch {
+        if (isRecordedTornLine(line, lines[index + 1])) continue;
+        const isLastLine = index === lines.length - 1;
         throw new MailcaseError('CUSTODY_LOG_INVALID', `Custody log line ${index + 1} is not valid JSON`, {
+          userMessage: isLastLine
+            ? `The custody log's last line (${index + 1}) is incomplete, most likely from a crash while writing. ` +
+              'The next step that writes to the case records it and continues the log.'
+            : `Custody log line ${index + 1} is damaged. The case's custody record cannot be trusted; keep the folder unchanged and restore the log from a backup.`,
           details: { file: this.filePath, line: index + 1 },
         });
       }
@@ -144,5 +163,102 @@ export class CustodyLog {
       previous = hash;
     });
     return problems;
+  }
+}
+
+interface LogTail {
+  lastEntry: CustodyEntry | null;
+  /** Bytes after the last line break when the file does not end with one, else null. */
+  tornLine: Buffer | null;
+  /** Number of lines up to the last complete one; counted only when there is a torn line. */
+  lineCount: number;
+}
+
+/** First window read from the end of the log when looking for the last entry; doubled until a line fits. */
+const TAIL_WINDOW_OCTETS = 64 * 1024;
+
+/** Reads the last complete entry of the log and any torn bytes after it, without reading the whole file. */
+async function readTail(filePath: string): Promise<LogTail> {
+  const handle = await fs.open(filePath, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (!handle) return { lastEntry: null, tornLine: null, lineCount: 0 };
+
+  try {
+    const size = (await handle.stat()).size;
+    let window = Math.min(size, TAIL_WINDOW_OCTETS);
+    for (;;) {
+      const buffer = Buffer.alloc(window);
+      await handle.read(buffer, 0, window, size - window);
+      const lastBreak = buffer.lastIndexOf(0x0a);
+      const tornLine = lastBreak === window - 1 ? null : buffer.subarray(lastBreak + 1);
+      const previousBreak = lastBreak <= 0 ? -1 : buffer.lastIndexOf(0x0a, lastBreak - 1);
+      const hasWholeLastLine = previousBreak >= 0 || window === size;
+
+      if (lastBreak === -1 && window === size) return { lastEntry: null, tornLine: size > 0 ? buffer : null, lineCount: 0 };
+      if (!hasWholeLastLine) {
+        window = Math.min(size, window * 2);
+        continue;
+      }
+
+      const lastLine = buffer.subarray(previousBreak + 1, lastBreak).toString('utf8');
+      const lastEntry = JSON.parse(lastLine) as CustodyEntry;
+      const hasTornLine = tornLine !== null && tornLine.length > 0;
+      const lineCount = hasTornLine ? await countLines(handle, size - window + lastBreak + 1) : 0;
+      return { lastEntry, tornLine: hasTornLine ? Buffer.from(tornLine) : null, lineCount };
+    }
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new MailcaseError('CUSTODY_LOG_INVALID', `The last entry of ${filePath} is not valid JSON`, {
+        userMessage: 'The custody log is damaged. Keep the case folder unchanged and restore the log from a backup.',
+        details: { file: filePath },
+      });
+    }
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Counts line breaks in the first `end` octets, for the line number a torn-line entry reports. */
+async function countLines(handle: fs.FileHandle, end: number): Promise<number> {
+  let count = 0;
+  const buffer = Buffer.alloc(1024 * 1024);
+  for (let position = 0; position < end; position += buffer.length) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+    for (let index = 0; index < bytesRead; index += 1) if (buffer[index] === 0x0a) count += 1;
+  }
+  return count;
+}
+
+function tornLineItem(tornLine: Buffer, lineCount: number): { type: string; data: Record<string, unknown> } {
+  return {
+    type: TORN_LINE_ENTRY,
+    data: { line: lineCount + 1, octets: tornLine.length, sha256: createHash('sha256').update(tornLine).digest('hex') },
+  };
+}
+
+/** Splits file content at LF; the part after the last LF is the last element (empty when the file ends with LF). */
+function splitLines(content: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let lineFeed = content.indexOf(0x0a); lineFeed !== -1; lineFeed = content.indexOf(0x0a, start)) {
+    lines.push(content.subarray(start, lineFeed));
+    start = lineFeed + 1;
+  }
+  lines.push(content.subarray(start));
+  return lines;
+}
+
+/** Tells whether a non-JSON line is a torn append that the next entry records by the hash of its octets. */
+function isRecordedTornLine(line: Buffer, nextLine: Buffer | undefined): boolean {
+  if (!nextLine || nextLine.length === 0) return false;
+  try {
+    const next = JSON.parse(nextLine.toString('utf8')) as CustodyEntry;
+    const sha256 = createHash('sha256').update(line).digest('hex');
+    return next.type === TORN_LINE_ENTRY && next.data.sha256 === sha256;
+  } catch {
+    return false;
   }
 }

@@ -52,7 +52,9 @@ export async function processCase(store: CaseStore, options: ProcessCaseOptions 
     options.onProgress?.(index + 1, toParse.length);
   }
 
-  await rebuildIndex(store);
+  // Sources are not indexed, so the index changes only when records were parsed. A missing or stale index
+  // is rebuilt by searchCase itself.
+  if (toParse.length > 0) await rebuildIndex(store);
   log.info('case processed', { caseId: store.info.caseId, messages: hashes.length, parsed: toParse.length, parseErrors });
   return { parsed: toParse.length, parseErrors };
 }

@@ -17,7 +17,7 @@ function readIssues(details: Record<string, unknown>): Issue[] {
 
 /**
  * Chooses the line above the issue list. Services often spell the whole list out in the investigator message
- * as well; that run-on copy is replaced by a one-line count so the list appears once.
+ * too, so such a message is replaced by a one-line count and the list appears once.
  */
 function headline(error: MailcaseError, issues: Issue[]): string {
   const repeatsList = issues.some((issue) => error.userMessage.includes(issue.message));

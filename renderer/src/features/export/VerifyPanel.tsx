@@ -89,12 +89,14 @@ function SignerStatus({ result }: { result: BundleVerifyReply }) {
     state = 'unchecked';
     text = 'Signer not checked against a trusted key. Enter the fingerprint the sender gave you to check it.';
   }
-  // A bundle from this installation that also matches the trusted key says both.
+  // A bundle signed by this installation's key gets that noted too when it was checked against a trusted key.
   const ownNote = result.signerIsOwnKey === true && state !== 'own' ? ' It is also your key.' : '';
-  const colour = state === 'untrusted' ? 'signer-untrusted' : state === 'unchecked' ? 'signer-unchecked' : 'signer-trusted';
+  let statusClass = 'signer-trusted';
+  if (state === 'untrusted') statusClass = 'signer-untrusted';
+  if (state === 'unchecked') statusClass = 'signer-unchecked';
 
   return (
-    <p className={`signer-status ${colour}`} data-testid="verify-signer-status" data-signer={state}>
+    <p className={`signer-status ${statusClass}`} data-testid="verify-signer-status" data-signer={state}>
       {text}
       {ownNote}
     </p>

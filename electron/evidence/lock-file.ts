@@ -1,0 +1,67 @@
+// Exclusive lock files holding the owner's process id, so that several Mailcase processes (the app, the CLI)
+// never write the same case file at once. Locks of processes that died are detected and removed.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+
+import { MailcaseError } from '../../shared/errors.js';
+
+/** Age after which a lock file without a readable process id counts as abandoned, in milliseconds. */
+const UNREADABLE_LOCK_GRACE_MS = 5_000;
+
+export interface LockOptions {
+  /** How long to wait for a live holder to release the lock, in milliseconds; 0 fails at once. */
+  timeoutMs: number;
+  /** What the investigator is told when the lock stays held. */
+  heldMessage: string;
+}
+
+/**
+ * Creates the lock file exclusively, waiting while another live process holds it, and returns its release
+ * function. A lock left by a process that no longer runs on this machine is removed. Throws CASE_LOCKED when
+ * the lock is still held after `timeoutMs`.
+ */
+export async function acquireLockFile(lockPath: string, options: LockOptions): Promise<() => Promise<void>> {
+  const owner = `${process.pid} ${os.hostname()}\n`;
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    try {
+      await fs.writeFile(lockPath, owner, { flag: 'wx', mode: 0o644 });
+      return () => fs.rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+
+    if (await isStaleLock(lockPath)) {
+      await fs.rm(lockPath, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new MailcaseError('CASE_LOCKED', `Lock ${lockPath} is held by another process`, {
+        userMessage: `${options.heldMessage} (lock file ${lockPath})`,
+        details: { lockPath },
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+  }
+}
+
+/** Tells whether a lock file names a process on this machine that no longer runs, or names none at all. */
+async function isStaleLock(lockPath: string): Promise<boolean> {
+  const content = await fs.readFile(lockPath, 'utf8').catch(() => null);
+  if (content === null) return false;
+
+  const [pidText, host] = content.trim().split(' ');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // The holder creates the file and then writes its id, so an empty file may be a lock being taken.
+    const stat = await fs.stat(lockPath).catch(() => null);
+    return stat !== null && Date.now() - stat.mtimeMs > UNREADABLE_LOCK_GRACE_MS;
+  }
+  if (host !== os.hostname()) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
