@@ -73,6 +73,28 @@ export interface MessageRecord {
   attachments: AttachmentSummary[];
 }
 
+/** Returns a record with every parsed field empty, for a message that failed to parse or as a base for tests. */
+export function createEmptyRecord(sha256: string, size: number, sources: MessageSource[] = []): MessageRecord {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    sha256,
+    size,
+    sources,
+    parseError: null,
+    messageId: null,
+    date: null,
+    rawDate: null,
+    subject: '',
+    from: [],
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    text: '',
+    attachments: [],
+  };
+}
+
 /** One row of a message list or search result. */
 export interface MessageSummary {
   sha256: string;

@@ -3,7 +3,7 @@
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 
 import { MAX_HEADER_OCTETS, MAX_HTML_TO_TEXT_CHARS, MAX_MESSAGE_OCTETS, MAX_MIME_PARTS } from '../../shared/limits.js';
-import { SCHEMA_VERSION, type AddressEntry, type AttachmentSummary, type MessageRecord, type MessageSource } from '../../shared/types.js';
+import { SCHEMA_VERSION, createEmptyRecord, type AddressEntry, type AttachmentSummary, type MessageRecord, type MessageSource } from '../../shared/types.js';
 
 export interface ParseMeta {
   sha256: string;
@@ -127,24 +127,7 @@ function flattenAddresses(header: AddressObject | AddressObject[] | undefined): 
 }
 
 function failedRecord(meta: ParseMeta, reason: string): MessageRecord {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    sha256: meta.sha256,
-    size: meta.size,
-    sources: meta.sources,
-    parseError: reason,
-    messageId: null,
-    date: null,
-    rawDate: null,
-    subject: '',
-    from: [],
-    to: [],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    text: '',
-    attachments: [],
-  };
+  return { ...createEmptyRecord(meta.sha256, meta.size, meta.sources), parseError: reason };
 }
 
 function describeError(error: unknown): string {

@@ -9,7 +9,7 @@ import { CaseStore } from '../../electron/evidence/case-store.js';
 import { compileRule, domainCovers, keywordPattern, matchRule } from '../../electron/rules/match-rules.js';
 import { runRules } from '../../electron/rules/run-rules.js';
 import { MailcaseError } from '../../shared/errors.js';
-import { SCHEMA_VERSION, type MessageRecord, type RuleRunResult } from '../../shared/types.js';
+import { createEmptyRecord, type MessageRecord, type RuleRunResult } from '../../shared/types.js';
 
 const RULES_FILE = path.resolve('test/fixtures/rules/competitors-codewords.json');
 
@@ -19,25 +19,7 @@ let store: CaseStore;
 const sha: Record<'planted' | 'shouting' | 'nearMiss' | 'replyTo', string> = { planted: '', shouting: '', nearMiss: '', replyTo: '' };
 
 function makeRecord(sha256: string, fields: Partial<MessageRecord>): MessageRecord {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    sha256,
-    size: 100,
-    sources: [],
-    parseError: null,
-    messageId: null,
-    date: null,
-    rawDate: null,
-    subject: '',
-    from: [],
-    to: [],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    text: '',
-    attachments: [],
-    ...fields,
-  };
+  return { ...createEmptyRecord(sha256, 100), ...fields };
 }
 
 async function storeRecord(label: string, fields: Partial<MessageRecord>): Promise<string> {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CaseStore } from '../../electron/evidence/case-store.js';
 import { INDEX_FILE_NAME, forgetLoadedIndexes, rebuildIndex, searchCase } from '../../electron/search/search-index.js';
 import { MailcaseError } from '../../shared/errors.js';
-import { SCHEMA_VERSION, type MessageRecord } from '../../shared/types.js';
+import { createEmptyRecord, type MessageRecord } from '../../shared/types.js';
 
 let dir: string;
 let store: CaseStore;
@@ -22,25 +22,7 @@ async function storeMessage(label: string): Promise<string> {
 }
 
 function makeRecord(sha256: string, fields: Partial<MessageRecord>): MessageRecord {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    sha256,
-    size: 100,
-    sources: [],
-    parseError: null,
-    messageId: null,
-    date: null,
-    rawDate: null,
-    subject: '',
-    from: [],
-    to: [],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    text: '',
-    attachments: [],
-    ...fields,
-  };
+  return { ...createEmptyRecord(sha256, 100), ...fields };
 }
 
 function indexFile(): string {
