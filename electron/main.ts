@@ -1,5 +1,6 @@
 // Electron entry point: one instance, one window, and every contract channel served over IPC through
 // one wrapper that checks the calling frame before dispatching.
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
@@ -8,7 +9,7 @@ import { CHANNEL_NAMES } from '../shared/contract.js';
 import { dispatch } from './api/dispatch.js';
 import { createHandlers } from './api/handlers.js';
 import { SECURITY_HEADERS } from './api/security-headers.js';
-import { createLogger } from './logging/logger.js';
+import { createLogger, logToFile } from './logging/logger.js';
 import { createMainWindow } from './window.js';
 
 const log = createLogger('main');
@@ -21,7 +22,12 @@ const INDEX_URL = pathToFileURL(INDEX_PATH).href;
 /** Tells whether an IPC call comes from the app's own page in a top-level frame. */
 function isAppFrame(frame: WebFrameMain | null): boolean {
   if (!frame || frame.parent !== null) return false;
-  const url = new URL(frame.url);
+  let url: URL;
+  try {
+    url = new URL(frame.url);
+  } catch {
+    return false;
+  }
   url.hash = '';
   url.search = '';
   return url.href === INDEX_URL;
@@ -75,6 +81,8 @@ function main(): void {
   app.on('window-all-closed', () => app.quit());
 
   void app.whenReady().then(() => {
+    // Log lines go to the user's log folder (for example ~/.config/Mailcase/logs on Linux), never to the case.
+    logToFile(path.join(app.getPath('logs'), 'mailcase.log'));
     hardenSessions();
     registerChannels();
     mainWindow = createMainWindow({ preloadPath: PRELOAD_PATH, indexPath: INDEX_PATH });
