@@ -14,6 +14,7 @@ import type { CommittedEvidence, HashingEvidenceWriter } from '../evidence/hashi
 import { createLogger, type Logger } from '../logging/logger.js';
 import { ProgressMeter } from './progress-meter.js';
 import { planSync, readMailboxHistory, type PlannedMessage, type SyncPlan } from './mailbox-history.js';
+import { recordInterruptedRuns } from './interrupted-runs.js';
 import { Pop3Session, type Pop3SessionOptions } from './pop3-session.js';
 import { Transcript } from './transcript.js';
 
@@ -64,9 +65,10 @@ interface RunContext {
  * and user are not fetched again. The other messages are streamed to disk and stored in batches: each
  * batch's files are fsynced and renamed before its 'message-acquired' entries are appended, so no entry ever
  * names a missing file. A file stored by a crashed run without its entry is adopted when fetched again, and
- * its entry then carries `recovered: true`. A message whose size differs from LIST is fetched once more at the
- * end; a difference that persists becomes a size-mismatch warning. Without UIDL support every message is
- * fetched, an 'acquisition-warning' entry says so, and identical octets are stored once.
+ * its entry then carries `recovered: true`. A transcript that a killed run saved without logging the end of
+ * its run gets an 'acquisition-failed' entry with `interrupted: true`. A message whose size differs from LIST
+ * is fetched once more at the end; a difference that persists becomes a size-mismatch warning. Without UIDL
+ * support every message is fetched, an 'acquisition-warning' entry says so, and identical octets are stored once.
  *
  * The run ends with QUIT, then saves the transcript at custody/transcripts/<runId>.log and logs
  * 'acquisition-finished' with the run record and the transcript's SHA-256.
@@ -143,6 +145,7 @@ async function runAcquisition(options: AcquireMailboxOptions): Promise<Acquisiti
     context.meter.phase('listing');
     const { listing, uidlSupported } = await listMailbox(session);
     const entries = await store.custodyLog.readAll();
+    await recordInterruptedRuns(store, entries, runId, runLog);
     const history = readMailboxHistory(entries, mailbox);
     for (const sha256 of await store.listMessages()) {
       if (!history.loggedHashes.has(sha256)) context.orphans.add(sha256);
@@ -339,7 +342,8 @@ async function queueMessage(
   context.batch.add(writer, received.size, entryBuilder(context, message, extra));
   context.meter.messageDone();
 
-  if (context.batch.size >= EVIDENCE_BATCH_MESSAGES || context.batch.octets >= EVIDENCE_BATCH_OCTETS) await context.batch.flush();
+  // The full batch commits while the next one streams in, and its custody entries are written before the next batch's.
+  if (context.batch.size >= EVIDENCE_BATCH_MESSAGES || context.batch.octets >= EVIDENCE_BATCH_OCTETS) await context.batch.startFlush();
 }
 
 /** Returns the builder of a message's 'message-acquired' entry; it runs once the file is placed. */

@@ -374,11 +374,17 @@ export class Pop3Session {
 
     let sent = 0;
     let received = 0;
+    // The window is refilled once responses to a quarter of it have arrived, and the new commands leave in one
+    // socket write (one TLS record) instead of one write per response.
+    const refillAt = depth - Math.max(1, Math.floor(depth / 4));
     const sendMore = (): void => {
+      if (sent - received > refillAt) return;
+      const lines: string[] = [];
       while (sent < messageNumbers.length && sent - received < depth && !shouldStop()) {
-        this.writeCommand('RETR', [String(messageNumbers[sent])]);
+        lines.push(this.formatCommand('RETR', [String(messageNumbers[sent])]));
         sent += 1;
       }
+      if (lines.length > 0) this.socket.write(lines.join(''));
     };
 
     sendMore();
@@ -486,14 +492,22 @@ export class Pop3Session {
 
   /** Writes one command line after checking the verb against the allow-list and the arguments for CR, LF, NUL. */
   private writeCommand(verb: Pop3Verb, args: string[], shownArgs: string[] = args): void {
+    this.socket.write(this.formatCommand(verb, args, shownArgs));
+  }
+
+  /**
+   * Checks the verb against the allow-list and the arguments for CR, LF, NUL, records the command in the
+   * transcript and returns the line to send, CRLF included. The caller must send it.
+   */
+  private formatCommand(verb: Pop3Verb, args: string[], shownArgs: string[] = args): string {
     if (!ALLOWED_VERB_SET.has(verb)) {
       throw new MailcaseError('INTERNAL', `POP3 command ${String(verb).slice(0, 20)} is not allowed`);
     }
     if (this.closed) throw protocolError('The POP3 session is closed');
     for (const arg of args) assertArgument(arg, `${verb} argument`);
 
-    this.socket.write([verb, ...args].join(' ') + '\r\n');
     this.transcript?.client([verb, ...shownArgs].join(' '));
+    return [verb, ...args].join(' ') + '\r\n';
   }
 
   private async readStatus(): Promise<StatusLine & { kind: 'status' }> {

@@ -19,15 +19,21 @@ export interface Pop3TranscriptSink {
   note(text: string): void;
 }
 
+/** Characters of transcript lines gathered in memory before one write to the temporary file. */
+const TRANSCRIPT_BUFFER_CHARS = 64 * 1024;
+
 /**
  * Streams a transcript to a temporary file while hashing it, then moves it into the case atomically with
- * `save`. Memory use stays constant however long the run is.
+ * `save`. Lines are written in blocks of about TRANSCRIPT_BUFFER_CHARS, so memory use stays bounded however
+ * long the run is, and a run of many small messages does not cost one file write per line.
  */
 export class Transcript implements Pop3TranscriptSink {
   private readonly hash: Hash = createHash('sha256');
   private readonly stream: WriteStream;
   private failure: Error | null = null;
   private ended = false;
+  private buffered: string[] = [];
+  private bufferedChars = 0;
 
   /** @param temporaryPath a file in evidence/incoming, which the next run clears if this one never saves. */
   constructor(private readonly temporaryPath: string) {
@@ -79,11 +85,21 @@ export class Transcript implements Pop3TranscriptSink {
     if (this.ended) return;
     const line = `${new Date().toISOString()} ${direction} ${escapeControls(text)}\n`;
     this.hash.update(line);
-    this.stream.write(line);
+    this.buffered.push(line);
+    this.bufferedChars += line.length;
+    if (this.bufferedChars >= TRANSCRIPT_BUFFER_CHARS) this.writeBuffered();
+  }
+
+  private writeBuffered(): void {
+    if (this.buffered.length === 0) return;
+    this.stream.write(this.buffered.join(''));
+    this.buffered = [];
+    this.bufferedChars = 0;
   }
 
   private end(): Promise<void> {
     if (this.ended) return Promise.resolve();
+    this.writeBuffered();
     this.ended = true;
     return new Promise((resolve) => this.stream.end(resolve));
   }

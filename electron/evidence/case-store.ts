@@ -241,6 +241,9 @@ async function assertUsableCaseFolder(dir: string): Promise<void> {
       details: { dir },
     });
   }
+  // CaseStore.create makes the case folders before it writes case.json, so a process killed in between leaves
+  // only empty folders. Those hold nothing to protect; any file in them means case data whose case.json is gone.
+  if (!(await containsFile(path.join(dir, 'evidence'))) && !(await containsFile(path.join(dir, 'custody')))) return;
   for (const part of ['evidence', 'custody']) {
     if (await pathExists(path.join(dir, part))) {
       throw new MailcaseError('CASE_INVALID', `${dir} holds ${part}/ but no ${CASE_LAYOUT.info}`, {
@@ -257,6 +260,15 @@ function assertSha256(sha256: string): void {
   if (!SHA256_PATTERN.test(sha256)) {
     throw new MailcaseError('INVALID_INPUT', `Not a SHA-256: ${sha256.slice(0, 80)}`, { details: { sha256: sha256.slice(0, 80) } });
   }
+}
+
+/** Tells whether a folder or any folder below it holds something other than a folder. */
+async function containsFile(dir: string): Promise<boolean> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory() || (await containsFile(path.join(dir, entry.name)))) return true;
+  }
+  return false;
 }
 
 async function pathExists(target: string): Promise<boolean> {

@@ -20,15 +20,19 @@ export interface CommittedEvidence {
 }
 
 /**
- * Receives one message's octets in order, writes them unchanged to a temporary file and hashes them.
+ * Receives one message's octets in order, hashes them and writes them unchanged to a temporary file.
  * `commit` fsyncs and renames the file to its content address; `abort` removes it. The bytes are never
  * decoded or re-encoded.
+ *
+ * The temporary file is created only once more than WRITE_BUFFER_OCTETS have arrived or at `syncFile`, so a
+ * small message costs no file operation while it streams in, and a batch can write many files in parallel.
  */
 export class HashingEvidenceWriter {
   private readonly hash: Hash = createHash('sha256');
   private size = 0;
   private handle: FileHandle | null = null;
   private finished = false;
+  private aborted = false;
   private digest: string | null = null;
   private buffered: Buffer[] = [];
   private bufferedOctets = 0;
@@ -39,22 +43,25 @@ export class HashingEvidenceWriter {
     private readonly resolveTarget: (sha256: string) => string,
   ) {}
 
-  /** Opens a writer whose temporary file lives in `temporaryDir`. */
-  static async open(temporaryDir: string, resolveTarget: (sha256: string) => string): Promise<HashingEvidenceWriter> {
-    await fs.mkdir(temporaryDir, { recursive: true });
+  /** Creates a writer whose temporary file will live in `temporaryDir`, which is created when needed. */
+  static open(temporaryDir: string, resolveTarget: (sha256: string) => string): Promise<HashingEvidenceWriter> {
     const name = `incoming-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.tmp`;
-    const writer = new HashingEvidenceWriter(path.join(temporaryDir, name), resolveTarget);
-    writer.handle = await fs.open(writer.temporaryPath, 'wx', 0o444);
-    return writer;
+    return Promise.resolve(new HashingEvidenceWriter(path.join(temporaryDir, name), resolveTarget));
   }
 
   get bytesWritten(): number {
     return this.size;
   }
 
+  /** SHA-256 of the octets in hex, available once `finish` has been called. */
+  get sha256(): string {
+    if (this.digest === null) throw new Error('HashingEvidenceWriter.sha256 needs a finished writer');
+    return this.digest;
+  }
+
   /** Appends octets exactly as received. */
   async write(chunk: Uint8Array): Promise<void> {
-    if (!this.handle || this.finished) throw new Error('HashingEvidenceWriter is closed');
+    if (this.finished || this.aborted) throw new Error('HashingEvidenceWriter is closed');
     if (this.size + chunk.length > MAX_MESSAGE_OCTETS) {
       throw new MailcaseError('POP3_LIMIT_EXCEEDED', `Message exceeds ${MAX_MESSAGE_OCTETS} octets`, {
         userMessage: `A message is larger than the ${MAX_MESSAGE_OCTETS / (1024 * 1024)} MB limit and was not stored.`,
@@ -64,20 +71,34 @@ export class HashingEvidenceWriter {
     this.hash.update(chunk);
     this.size += chunk.length;
 
-    // Small chunks are copied and gathered so that the file receives few, large writes.
+    // Chunks are copied because the caller may reuse its buffer, and gathered so the file receives few, large writes.
     this.buffered.push(Buffer.from(chunk));
     this.bufferedOctets += chunk.length;
     if (this.bufferedOctets >= WRITE_BUFFER_OCTETS) await this.flushBuffer();
   }
 
+  /** Creates the temporary file on first use, and its folder when that is missing. */
+  private async openFile(): Promise<FileHandle> {
+    if (this.handle) return this.handle;
+    try {
+      this.handle = await fs.open(this.temporaryPath, 'wx', 0o444);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await fs.mkdir(path.dirname(this.temporaryPath), { recursive: true });
+      this.handle = await fs.open(this.temporaryPath, 'wx', 0o444);
+    }
+    return this.handle;
+  }
+
   private async flushBuffer(): Promise<void> {
-    if (!this.handle || this.bufferedOctets === 0) return;
+    const handle = await this.openFile();
+    if (this.bufferedOctets === 0) return;
     const data = Buffer.concat(this.buffered, this.bufferedOctets);
     this.buffered = [];
     this.bufferedOctets = 0;
     let offset = 0;
     while (offset < data.length) {
-      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
       offset += bytesWritten;
     }
   }
@@ -91,23 +112,26 @@ export class HashingEvidenceWriter {
   }
 
   /**
-   * Ends writing and returns the SHA-256 and size of the octets written. The file stays temporary until
-   * `place`; a batch calls this first so that it can fsync many files in parallel.
+   * Ends writing and returns the SHA-256 and size of the octets written. The octets may still be in memory
+   * until `syncFile` or `place`. A batch calls this first so that it can write and fsync many files in parallel.
    */
-  async finish(): Promise<{ sha256: string; size: number }> {
-    if (!this.handle || this.finished) throw new Error('HashingEvidenceWriter is closed');
-    await this.flushBuffer();
+  finish(): Promise<{ sha256: string; size: number }> {
+    if (this.finished || this.aborted) return Promise.reject(new Error('HashingEvidenceWriter is closed'));
     this.finished = true;
     this.digest = this.hash.digest('hex');
-    return { sha256: this.digest, size: this.size };
+    return Promise.resolve({ sha256: this.digest, size: this.size });
   }
 
-  /** Fsyncs the finished temporary file; `place` then only renames it. Batches call this in parallel. */
+  /** Writes what is still in memory, fsyncs and closes the finished temporary file. Batches call this in parallel. */
   async syncFile(): Promise<void> {
-    if (this.digest === null || !this.handle) throw new Error('HashingEvidenceWriter.syncFile needs a finished, unplaced writer');
+    if (this.digest === null || this.aborted) throw new Error('HashingEvidenceWriter.syncFile needs a finished, unplaced writer');
     if (this.synced) return;
-    await this.handle.sync();
+    await this.flushBuffer();
+    const handle = this.handle as FileHandle;
+    await handle.sync();
     this.synced = true;
+    this.handle = null;
+    await handle.close();
   }
 
   /**
@@ -116,15 +140,10 @@ export class HashingEvidenceWriter {
    */
   async place(): Promise<CommittedEvidence> {
     const sha256 = this.digest;
-    if (sha256 === null || !this.handle) throw new Error('HashingEvidenceWriter.place needs a finished, unplaced writer');
-    if (!this.synced) await this.handle.sync();
-    this.synced = true;
-    await this.handle.close();
-    this.handle = null;
+    if (sha256 === null || this.aborted) throw new Error('HashingEvidenceWriter.place needs a finished, unplaced writer');
+    await this.syncFile();
 
     const target = this.resolveTarget(sha256);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-
     const exists = await fs.stat(target).then(() => true, () => false);
     if (exists) {
       await fs.rm(this.temporaryPath, { force: true });
@@ -132,7 +151,7 @@ export class HashingEvidenceWriter {
     }
 
     try {
-      await fs.rename(this.temporaryPath, target);
+      await renameCreatingFolder(this.temporaryPath, target);
     } catch (error) {
       await fs.rm(this.temporaryPath, { force: true });
       throw new MailcaseError('EVIDENCE_WRITE_FAILED', `Could not store message ${sha256}: ${String(error)}`, { cause: error });
@@ -140,13 +159,27 @@ export class HashingEvidenceWriter {
     return { sha256, size: this.size, path: target, isNew: true };
   }
 
-  /** Discards the temporary file. Safe to call more than once. */
+  /** Discards the temporary file and the octets in memory. Safe to call more than once. */
   async abort(): Promise<void> {
-    this.finished = true;
+    this.aborted = true;
+    this.buffered = [];
+    this.bufferedOctets = 0;
     if (this.handle) {
-      await this.handle.close().catch(() => undefined);
+      const handle = this.handle;
       this.handle = null;
+      await handle.close().catch(() => undefined);
     }
     await fs.rm(this.temporaryPath, { force: true });
+  }
+}
+
+/** Renames `from` to `to`, creating the target folder only when the first attempt finds it missing. */
+async function renameCreatingFolder(from: string, to: string): Promise<void> {
+  try {
+    await fs.rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    await fs.rename(from, to);
   }
 }

@@ -31,11 +31,13 @@ export async function acquireLockFile(lockPath: string, options: LockOptions): P
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
 
-    if (await isStaleLock(lockPath)) {
+    const state = await inspectLock(lockPath);
+    if (state === 'stale') {
       await fs.rm(lockPath, { force: true });
       continue;
     }
-    if (Date.now() >= deadline) {
+    // A lock still being written, or one whose writer died before writing its id, settles within the grace period.
+    if (state === 'live' && Date.now() >= deadline) {
       throw new MailcaseError('CASE_LOCKED', `Lock ${lockPath} is held by another process`, {
         userMessage: `${options.heldMessage} (lock file ${lockPath})`,
         details: { lockPath },
@@ -45,23 +47,27 @@ export async function acquireLockFile(lockPath: string, options: LockOptions): P
   }
 }
 
-/** Tells whether a lock file names a process on this machine that no longer runs, or names none at all. */
-async function isStaleLock(lockPath: string): Promise<boolean> {
+/**
+ * Classifies a lock file: 'live' when it names a running process on this machine (or one elsewhere),
+ * 'stale' when it names a process that no longer runs or has no readable id after the grace period, and
+ * 'settling' when it has no id yet but is young, because its holder creates it and then writes the id.
+ */
+async function inspectLock(lockPath: string): Promise<'live' | 'stale' | 'settling'> {
   const content = await fs.readFile(lockPath, 'utf8').catch(() => null);
-  if (content === null) return false;
+  if (content === null) return 'settling';
 
   const [pidText, host] = content.trim().split(' ');
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) {
-    // The holder creates the file and then writes its id, so an empty file may be a lock being taken.
     const stat = await fs.stat(lockPath).catch(() => null);
-    return stat !== null && Date.now() - stat.mtimeMs > UNREADABLE_LOCK_GRACE_MS;
+    if (stat === null) return 'settling';
+    return Date.now() - stat.mtimeMs > UNREADABLE_LOCK_GRACE_MS ? 'stale' : 'settling';
   }
-  if (host !== os.hostname()) return false;
+  if (host !== os.hostname()) return 'live';
   try {
     process.kill(pid, 0);
-    return false;
+    return 'live';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'stale' : 'live';
   }
 }

@@ -118,13 +118,19 @@ async function checkTranscripts(caseDir: string, transcripts: Map<string, string
   return problems;
 }
 
-/** Lists files under custody/ and evidence/ that are neither the log, a listed transcript, nor message evidence. */
+/**
+ * The custody log's lock file. A process killed during an append leaves it until the next append removes it;
+ * it holds only a process id, so it is not reported.
+ */
+const CUSTODY_LOCK_FILE = `${CASE_LAYOUT.custodyLog}.lock`;
+
+/** Lists files under custody/ and evidence/ other than the log, its lock, listed transcripts and message evidence. */
 async function findUnlistedFiles(caseDir: string, transcriptFiles: Set<string>): Promise<CaseProblem[]> {
   const skipped = new Set([CASE_LAYOUT.messages, CASE_LAYOUT.incoming]);
   const problems: CaseProblem[] = [];
   for (const top of ['custody', 'evidence']) {
     for (const file of await listFilesBelow(caseDir, top, skipped)) {
-      if (file === CASE_LAYOUT.custodyLog || transcriptFiles.has(file)) continue;
+      if (file === CASE_LAYOUT.custodyLog || file === CUSTODY_LOCK_FILE || transcriptFiles.has(file)) continue;
       problems.push({ file, reason: 'file is not listed in the custody log' });
     }
   }

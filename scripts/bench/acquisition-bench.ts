@@ -23,6 +23,11 @@ const PEER_MODULES: Record<PeerName, URL> = {
 const PEER_DEADLINE_BASE_MS = 60_000;
 const PEER_DEADLINE_MS_PER_MIB = 4_000;
 
+/** Returns the time a client may take on `mailbox` before it is killed. */
+export function peerDeadlineMs(mailbox: SyntheticMailbox): number {
+  return PEER_DEADLINE_BASE_MS + (PEER_DEADLINE_MS_PER_MIB * mailbox.totalOctets) / MIB;
+}
+
 /** One child run: its measurements, or why it failed. */
 export type PeerRun = { ok: true; result: PeerResult } | { ok: false; peer: PeerName; error: string };
 
@@ -59,12 +64,13 @@ export async function benchAcquisition(mailbox: SyntheticMailbox, runs: number, 
     const task: PeerTask = {
       host: server.host,
       port: server.plainPort,
+      security: 'none',
       user: server.user,
       password: server.password,
       compareOutput: false,
       expected: mailbox.messages.map((message) => ({ sha256: message.sha256, size: message.octets.length })),
     };
-    const deadlineMs = PEER_DEADLINE_BASE_MS + (PEER_DEADLINE_MS_PER_MIB * mailbox.totalOctets) / MIB;
+    const deadlineMs = peerDeadlineMs(mailbox);
 
     const timed: Record<PeerName, PeerRun[]> = { mailcase: [], 'node-pop3': [] };
     for (let run = 0; run < runs; run += 1) {
@@ -92,7 +98,7 @@ export async function benchAcquisition(mailbox: SyntheticMailbox, runs: number, 
 }
 
 /** Logs in, sends UIDL and LIST, and quits, so Dovecot's index and size cache exist before the first timed run. */
-async function warmUp(server: DovecotServer): Promise<void> {
+export async function warmUp(server: DovecotServer): Promise<void> {
   const session = await Pop3Session.connect({ host: server.host, port: server.plainPort, security: 'none', user: server.user });
   try {
     await session.login(server.user, server.password);
@@ -104,10 +110,13 @@ async function warmUp(server: DovecotServer): Promise<void> {
   }
 }
 
-/** Forks one child, sends it the task and waits for its reply, its exit or the deadline. */
-function runPeer(peer: PeerName, task: PeerTask, deadlineMs: number): Promise<PeerRun> {
+/**
+ * Forks one child, sends it the task and waits for its reply, its exit or the deadline. `execArgv` goes to the
+ * child's Node, for example `--cpu-prof` to profile it.
+ */
+export function runPeer(peer: PeerName, task: PeerTask, deadlineMs: number, execArgv: string[] = []): Promise<PeerRun> {
   return new Promise((resolve) => {
-    const child = fork(PEER_MODULES[peer], [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(PEER_MODULES[peer], [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     let settled = false;
     const settle = (run: PeerRun): void => {
       if (settled) return;
@@ -130,18 +139,18 @@ function runPeer(peer: PeerName, task: PeerTask, deadlineMs: number): Promise<Pe
   });
 }
 
-function describeRun(run: PeerRun, number: number, total: number): string {
+export function describeRun(run: PeerRun, number: number, total: number): string {
   if (!run.ok) return `${run.peer} run ${number}/${total}: failed: ${run.error}`;
   const { peer, wallMs, messageCount, peakRssBytes } = run.result;
   return `${peer} run ${number}/${total}: ${messageCount} messages in ${(wallMs / 1000).toFixed(2)} s, peak RSS ${(peakRssBytes / MIB).toFixed(1)} MiB`;
 }
 
-function firstComparison(runs: PeerRun[]): OutputComparison | null {
+export function firstComparison(runs: PeerRun[]): OutputComparison | null {
   for (const run of runs) if (run.ok && run.result.comparison) return run.result.comparison;
   return null;
 }
 
-function summarise(peer: PeerName, runs: PeerRun[], mailbox: SyntheticMailbox, comparison: OutputComparison | null): PeerSummary {
+export function summarise(peer: PeerName, runs: PeerRun[], mailbox: SyntheticMailbox, comparison: OutputComparison | null): PeerSummary {
   const results = runs.flatMap((run) => (run.ok ? [run.result] : []));
   if (results.length === 0) return { peer, runs, medians: null, comparison };
 

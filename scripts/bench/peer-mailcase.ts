@@ -14,11 +14,12 @@ async function runMailcase(task: PeerTask): Promise<PeerResult> {
   const caseDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcase-bench-case-'));
   try {
     const store = await CaseStore.create(caseDir, 'benchmark');
-    const mailbox = { host: task.host, port: task.port, security: 'none' as const, user: task.user };
+    const mailbox = { host: task.host, port: task.port, security: task.security, user: task.user };
+    const sessionOptions = task.ca === undefined ? undefined : { ca: task.ca };
     const startRssBytes = readPeakRss();
 
     const started = performance.now();
-    const summary = await acquireMailbox({ store, mailbox, password: task.password });
+    const summary = await acquireMailbox({ store, mailbox, password: task.password, sessionOptions });
     const wallMs = performance.now() - started;
 
     const peakRssBytes = readPeakRss();

@@ -8,6 +8,10 @@ export type PeerName = 'mailcase' | 'node-pop3';
 export interface PeerTask {
   host: string;
   port: number;
+  /** Security mode: 'tls' connects with implicit TLS (POP3S). node-pop3 runs only over plain POP3. */
+  security: 'none' | 'tls';
+  /** PEM of a CA certificate to trust besides the system store, such as the test server's certificate for POP3S. */
+  ca?: string;
   user: string;
   password: string;
   /** When true, node-pop3's output is hashed and compared with the originals; the run is then not timed. */

@@ -108,16 +108,19 @@ interface LinePools {
   dot: Buffer[];
 }
 
-/** Generates `messageCount` messages from `seed`; the same arguments always give the same octets. */
-export function generateSyntheticMailbox(messageCount: number, seed: number): SyntheticMailbox {
+/**
+ * Generates `messageCount` messages from `seed`, and the same arguments always give the same octets. With
+ * `messageOctets` every message is about that size (its last line may overshoot by one line) and none is large.
+ */
+export function generateSyntheticMailbox(messageCount: number, seed: number, options: { messageOctets?: number } = {}): SyntheticMailbox {
   const random = new SeededRandom(seed);
   const pools = buildLinePools(random);
-  const largeIndexes = chooseLargeMessages(random, messageCount);
+  const largeIndexes = options.messageOctets === undefined ? chooseLargeMessages(random, messageCount) : new Set<number>();
 
   const messages: SyntheticMessage[] = [];
   for (let index = 0; index < messageCount; index += 1) {
     const isLarge = largeIndexes.has(index);
-    const targetOctets = isLarge ? LARGE_MESSAGE_OCTETS : logUniformSize(random);
+    const targetOctets = isLarge ? LARGE_MESSAGE_OCTETS : (options.messageOctets ?? logUniformSize(random));
     const kind: MessageKind = isLarge ? 'attachment' : chooseKind(random);
     messages.push(buildMessage(random, pools, { index, seed, kind, targetOctets }));
   }
