@@ -1,4 +1,4 @@
-// Every size, count and time limit on untrusted input, in one place. Each constant says what it bounds.
+// Every size, count and time limit on untrusted input, in one place. Each constant's comment states what it bounds.
 
 /**
  * Longest POP3 status or listing line accepted from a server, CRLF included. RFC 2449 section 4 caps
@@ -23,7 +23,7 @@ export const POP3_CONNECT_TIMEOUT_MS = 20_000;
 /** Time to wait for a command's status line, in milliseconds. */
 export const POP3_COMMAND_TIMEOUT_MS = 60_000;
 
-/** Longest gap without any byte during a message transfer before it counts as stalled, in milliseconds. */
+/** Maximum gap without any byte during a message transfer before it counts as stalled, in milliseconds. */
 export const POP3_TRANSFER_IDLE_TIMEOUT_MS = 120_000;
 
 /**
@@ -46,13 +46,13 @@ export const EVIDENCE_BATCH_OCTETS = 64 * 1024 * 1024;
 /** Longest AUTH challenge or SASL response line, in octets (RFC 5034 section 4 has no limit; real ones are short). */
 export const POP3_MAX_SASL_LINE = 4 * 1024;
 
-/** Longest search query accepted, in characters. */
+/** Maximum search query length, in characters. */
 export const MAX_QUERY_LENGTH = 2_000;
 
 /** Largest rule file accepted, in bytes. */
 export const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
 
-/** Most rules in one rule file, and most domains or keywords in one rule. */
+/** Maximum rules in one rule file, and maximum domains or keywords in one rule. */
 export const MAX_RULES_PER_FILE = 1_000;
 export const MAX_RULE_ENTRIES = 10_000;
 
@@ -120,7 +120,7 @@ export const MAX_RULE_NAME_CHARS = 200;
 export const MAX_FINISHED_JOBS = 100;
 
 /**
- * Longest wait for another process's custody log append to finish, in milliseconds. An append holds the lock
+ * Maximum wait for another process's custody log append to finish, in milliseconds. An append holds the lock
  * for one write and fsync, so a wait this long means a process is stuck while holding it.
  */
 export const CUSTODY_LOCK_TIMEOUT_MS = 30_000;

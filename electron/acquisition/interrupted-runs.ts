@@ -1,11 +1,11 @@
 // Records the end of acquisition runs that were killed after moving their transcript into the case and before
 // logging 'acquisition-finished', so that every transcript in custody/transcripts is named by the custody log.
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
 import type { CustodyEntry } from '../evidence/custody-log.js';
+import { hashFile } from '../evidence/hash-file.js';
 import type { Logger } from '../logging/logger.js';
 
 /** Custody entries that end a run and name its transcript. verify-case checks the same three. */
@@ -47,14 +47,4 @@ export async function recordInterruptedRuns(store: CaseStore, entries: CustodyEn
     recorded += 1;
   }
   return recorded;
-}
-
-function hashFile(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }

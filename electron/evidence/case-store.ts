@@ -111,7 +111,7 @@ export class CaseStore {
     return new CaseStore(absolute, info);
   }
 
-  /** Opens the case in `dir`, creating it when the folder holds none. */
+  /** Opens the case in `dir`, creating it when the folder contains none. */
   static async openOrCreate(dir: string, name?: string): Promise<CaseStore> {
     if (await pathExists(path.join(path.resolve(dir), CASE_LAYOUT.info))) return CaseStore.open(dir);
     return CaseStore.create(dir, name);
@@ -230,7 +230,7 @@ function invalidCaseInfo(dir: string, reason: string): MailcaseError {
 
 /**
  * Refuses to create a case where one cannot or must not go: a path that is a file, or a folder that already
- * holds evidence or a custody log without case.json (a lost case.json must be restored, not replaced, or the
+ * contains evidence or a custody log without case.json (a lost case.json must be restored, not replaced, or the
  * old evidence would silently join a new case).
  */
 async function assertUsableCaseFolder(dir: string): Promise<void> {
@@ -246,7 +246,7 @@ async function assertUsableCaseFolder(dir: string): Promise<void> {
   if (!(await containsFile(path.join(dir, 'evidence'))) && !(await containsFile(path.join(dir, 'custody')))) return;
   for (const part of ['evidence', 'custody']) {
     if (await pathExists(path.join(dir, part))) {
-      throw new MailcaseError('CASE_INVALID', `${dir} holds ${part}/ but no ${CASE_LAYOUT.info}`, {
+      throw new MailcaseError('CASE_INVALID', `${dir} contains ${part}/ but no ${CASE_LAYOUT.info}`, {
         userMessage:
           `${dir} already holds case data (${part}/) but its ${CASE_LAYOUT.info} is missing. ` +
           `Restore ${CASE_LAYOUT.info} from a backup instead of creating a new case there.`,
@@ -262,7 +262,7 @@ function assertSha256(sha256: string): void {
   }
 }
 
-/** Tells whether a folder or any folder below it holds something other than a folder. */
+/** Tells whether a folder or any folder below it contains something other than a folder. */
 async function containsFile(dir: string): Promise<boolean> {
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {

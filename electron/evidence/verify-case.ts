@@ -1,11 +1,11 @@
 // Checks a case's evidence against itself: every stored file re-hashed against its name, every file matched
 // to a custody log entry and back, every acquisition transcript against its logged hash, no unlisted files,
 // and the custody log's hash chain intact.
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { CASE_LAYOUT, type CaseStore } from './case-store.js';
+import { hashFile } from './hash-file.js';
 
 export interface CaseProblem {
   /** Path relative to the case folder, e.g. "evidence/messages/ab/<sha256>.eml". */
@@ -152,20 +152,15 @@ async function listFilesBelow(caseDir: string, relative: string, skipped: Readon
 async function listEvidenceFiles(caseDir: string): Promise<{ bucket: string; name: string }[]> {
   const root = path.join(caseDir, CASE_LAYOUT.messages);
   const files: { bucket: string; name: string }[] = [];
-  const buckets = await fs.readdir(root).catch(() => [] as string[]);
-  for (const bucket of buckets.sort()) {
-    const names = await fs.readdir(path.join(root, bucket)).catch(() => [] as string[]);
-    for (const name of names.sort()) files.push({ bucket, name });
+  const buckets = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  for (const bucket of buckets.sort((a, b) => a.name.localeCompare(b.name))) {
+    // Anything directly in the messages folder is out of place; an empty bucket makes it fail the name check.
+    if (!bucket.isDirectory()) {
+      files.push({ bucket: '', name: bucket.name });
+      continue;
+    }
+    const names = await fs.readdir(path.join(root, bucket.name)).catch(() => [] as string[]);
+    for (const name of names.sort()) files.push({ bucket: bucket.name, name });
   }
   return files;
-}
-
-function hashFile(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }

@@ -99,6 +99,16 @@ describe('verifyCase', () => {
     ]);
   });
 
+  it('names a file directly in evidence/messages', async () => {
+    const store = await newStore();
+    await fs.writeFile(path.join(store.dir, 'evidence/messages/aa.eml'), 'x');
+
+    const result = await verifyCase(store);
+    expect(result.problems).toEqual([
+      { file: 'evidence/messages/aa.eml', reason: 'unexpected file in the evidence folder (not <sha256>.eml in its bucket)' },
+    ]);
+  });
+
   it('names a transcript whose hash differs from the log', async () => {
     const store = await newStore();
     const runId = '11111111-2222-4333-8444-555555555555';
