@@ -228,6 +228,8 @@ export interface AcquisitionSummary {
   reappeared: string[];
   /** Held UIDLs whose LIST size now differs from the LIST size recorded when they were acquired. */
   sizeChanged: string[];
+  /** Held UIDLs whose stored file was missing from the case, so they were fetched again. */
+  refetched: string[];
   /** Message octets received in this run, retries included. */
   bytes: number;
   /** False when the server does not support UIDL: every message was then fetched and de-duplicated by SHA-256. */

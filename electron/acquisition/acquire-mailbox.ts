@@ -147,7 +147,8 @@ async function runAcquisition(options: AcquireMailboxOptions): Promise<Acquisiti
     const entries = await store.custodyLog.readAll();
     await recordInterruptedRuns(store, entries, runId, runLog);
     const history = readMailboxHistory(entries, mailbox);
-    for (const sha256 of await store.listMessages()) {
+    const storedHashes = new Set(await store.listMessages());
+    for (const sha256 of storedHashes) {
       if (!history.loggedHashes.has(sha256)) context.orphans.add(sha256);
     }
     if (!uidlSupported) {
@@ -159,7 +160,16 @@ async function runAcquisition(options: AcquireMailboxOptions): Promise<Acquisiti
       runLog.warn('server does not support UIDL; fetching every message');
     }
 
-    const sync = planSync(listing, history);
+    const sync = planSync(listing, history, storedHashes);
+    if (sync.refetched.length > 0) {
+      await store.custodyLog.append('acquisition-warning', {
+        runId,
+        kind: 'evidence-missing',
+        uidls: sync.refetched,
+        message: 'Stored files of messages acquired earlier are missing from the case; they are fetched again.',
+      });
+      runLog.warn('stored messages are missing; fetching them again', { count: sync.refetched.length });
+    }
     await fetchAll(session, context, sync.toFetch, options.signal);
     const cancelled = options.signal?.aborted === true;
 
@@ -213,11 +223,23 @@ async function runAcquisition(options: AcquireMailboxOptions): Promise<Acquisiti
 }
 
 /** Returns the run record fields shared by the custody entry and the summary. */
-function runRecord(sync: SyncPlan, context: RunContext): Pick<AcquisitionSummary, 'new' | 'held' | 'vanished' | 'reappeared' | 'sizeChanged' | 'bytes'> {
+function runRecord(
+  sync: SyncPlan,
+  context: RunContext,
+): Pick<AcquisitionSummary, 'new' | 'held' | 'vanished' | 'reappeared' | 'sizeChanged' | 'refetched' | 'bytes'> {
+  const refetched = new Set(sync.refetched);
   const fetchedUidls = sync.toFetch
     .filter((message, index) => context.fetchedHashes[index] !== undefined && message.uidl !== null)
     .map((message) => message.uidl as string);
-  return { new: fetchedUidls, held: sync.held, vanished: sync.vanished, reappeared: sync.reappeared, sizeChanged: sync.sizeChanged, bytes: context.bytes };
+  return {
+    new: fetchedUidls.filter((uidl) => !refetched.has(uidl)),
+    held: sync.held,
+    vanished: sync.vanished,
+    reappeared: sync.reappeared,
+    sizeChanged: sync.sizeChanged,
+    refetched: sync.refetched,
+    bytes: context.bytes,
+  };
 }
 
 /** Lists the mailbox with UIDL (when supported) and LIST, in message-number order. */

@@ -14,6 +14,8 @@ export interface PlannedMessage {
 export interface MailboxHistory {
   /** LIST size recorded when each UIDL was last acquired, in the order first acquired. */
   heldSizes: Map<string, number>;
+  /** SHA-256 recorded when each UIDL was last acquired. */
+  heldHashes: Map<string, string>;
   /** UIDLs reported as vanished by an earlier run and not reported back since. */
   vanished: Set<string>;
   /** SHA-256 of every message with a 'message-acquired' entry, from any mailbox. */
@@ -27,6 +29,8 @@ export interface SyncPlan {
   vanished: string[];
   reappeared: string[];
   sizeChanged: string[];
+  /** Held UIDLs whose stored file is missing from the case, fetched again. */
+  refetched: string[];
 }
 
 /** Run entries whose data carries `vanished` and `reappeared` lists that later runs replay. */
@@ -35,6 +39,7 @@ const RUN_END_TYPES: ReadonlySet<string> = new Set(['acquisition-finished', 'acq
 /** Collects the held UIDLs, their LIST sizes and the vanished set of `mailbox` from custody log entries. */
 export function readMailboxHistory(entries: CustodyEntry[], mailbox: MailboxConfig): MailboxHistory {
   const heldSizes = new Map<string, number>();
+  const heldHashes = new Map<string, string>();
   const vanished = new Set<string>();
   const loggedHashes = new Set<string>();
   const runsOfMailbox = new Set<string>();
@@ -47,23 +52,27 @@ export function readMailboxHistory(entries: CustodyEntry[], mailbox: MailboxConf
       if (typeof data.sha256 === 'string') loggedHashes.add(data.sha256);
       if (isSameMailbox(data, mailbox) && typeof data.uidl === 'string') {
         heldSizes.set(data.uidl, typeof data.listSize === 'number' ? data.listSize : -1);
+        if (typeof data.sha256 === 'string') heldHashes.set(data.uidl, data.sha256);
       }
     } else if (RUN_END_TYPES.has(entry.type) && typeof data.runId === 'string' && runsOfMailbox.has(data.runId)) {
       for (const uidl of stringList(data.vanished)) vanished.add(uidl);
       for (const uidl of stringList(data.reappeared)) vanished.delete(uidl);
     }
   }
-  return { heldSizes, vanished, loggedHashes };
+  return { heldSizes, heldHashes, vanished, loggedHashes };
 }
 
 /**
  * Compares the server listing with the history. Messages without a UIDL are always fetched. A vanished
  * UIDL is reported once, in the run that first misses it; a reappeared one is held, so it is not fetched.
+ * A held UIDL whose stored file is gone (`storedHashes` lacks its SHA-256) is fetched again and listed in
+ * `refetched`, because the custody log alone must never stand in for missing evidence.
  */
-export function planSync(listing: PlannedMessage[], history: MailboxHistory): SyncPlan {
+export function planSync(listing: PlannedMessage[], history: MailboxHistory, storedHashes?: ReadonlySet<string>): SyncPlan {
   const onServer = new Set<string>();
   const toFetch: PlannedMessage[] = [];
   const sizeChanged: string[] = [];
+  const refetched: string[] = [];
   let held = 0;
 
   for (const message of listing) {
@@ -77,13 +86,19 @@ export function planSync(listing: PlannedMessage[], history: MailboxHistory): Sy
       toFetch.push(message);
       continue;
     }
+    const heldHash = history.heldHashes.get(message.uidl);
+    if (storedHashes && heldHash !== undefined && !storedHashes.has(heldHash)) {
+      toFetch.push(message);
+      refetched.push(message.uidl);
+      continue;
+    }
     held += 1;
     if (heldSize !== message.listSize) sizeChanged.push(message.uidl);
   }
 
   const vanished = [...history.heldSizes.keys()].filter((uidl) => !onServer.has(uidl) && !history.vanished.has(uidl));
   const reappeared = [...history.vanished].filter((uidl) => onServer.has(uidl));
-  return { toFetch, held, vanished, reappeared, sizeChanged };
+  return { toFetch, held, vanished, reappeared, sizeChanged, refetched };
 }
 
 function isSameMailbox(data: Record<string, unknown>, mailbox: MailboxConfig): boolean {

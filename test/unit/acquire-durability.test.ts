@@ -74,6 +74,24 @@ describe('acquireMailbox durability', () => {
     expect((await verifyCase(store)).problems).toEqual([]);
   });
 
+  it('fetches again a held message whose file is missing', async () => {
+    const store = await newStore();
+    const server = await fakeServer(MESSAGES);
+    const first = await acquireMailbox({ store, mailbox: mailboxAt(server.port), password: 'secret' });
+    const lost = store.messagePath(sha256(MESSAGES[1] as string));
+    await fs.rm(lost, { force: true });
+
+    const second = await acquireMailbox({ store, mailbox: mailboxAt(server.port), password: 'secret' });
+    const warnings = await entriesOfType(store, 'acquisition-warning');
+
+    expect(second.refetched).toEqual([first.new[1]]);
+    expect(second.new).toEqual([]);
+    expect(second.held).toBe(1);
+    expect(await fs.readFile(lost, 'latin1')).toBe(MESSAGES[1]);
+    expect(warnings.map((data) => [data.kind, data.uidls])).toEqual([['evidence-missing', [first.new[1]]]]);
+    expect((await verifyCase(store)).problems).toEqual([]);
+  });
+
   it('removes temporary files of an interrupted run', async () => {
     const store = await newStore();
     const incoming = path.join(store.dir, CASE_LAYOUT.incoming);
