@@ -204,6 +204,14 @@ export interface AcquisitionWarning {
   sha256: string;
 }
 
+/** A message the server refused to send (-ERR to RETR); it is not held, so the next run asks for it again. */
+export interface RetrieveFailure {
+  messageNumber: number;
+  uidl: string | null;
+  /** The server's -ERR text. */
+  reply: string;
+}
+
 export interface AcquisitionSummary {
   runId: string;
   host: string;
@@ -230,6 +238,8 @@ export interface AcquisitionSummary {
   sizeChanged: string[];
   /** Held UIDLs whose stored file was missing from the case, so they were fetched again. */
   refetched: string[];
+  /** Messages the server refused to send in this run. */
+  failed: RetrieveFailure[];
   /** Message octets received in this run, retries included. */
   bytes: number;
   /** False when the server does not support UIDL: every message was then fetched and de-duplicated by SHA-256. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { MailcaseError } from '../../shared/errors.js';
 import { EVIDENCE_BATCH_MESSAGES, EVIDENCE_BATCH_OCTETS } from '../../shared/limits.js';
-import type { AcquisitionProgress, AcquisitionSummary, AcquisitionWarning, MailboxConfig } from '../../shared/types.js';
+import type { AcquisitionProgress, AcquisitionSummary, AcquisitionWarning, MailboxConfig, RetrieveFailure } from '../../shared/types.js';
 import { acquireLockFile } from '../evidence/lock-file.js';
 import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
 import { EvidenceBatch } from '../evidence/evidence-batch.js';
@@ -53,6 +53,7 @@ interface RunContext {
   /** SHA-256 of each fetched message by its position in the fetch plan. */
   fetchedHashes: (string | undefined)[];
   warnings: AcquisitionWarning[];
+  failed: RetrieveFailure[];
   bytes: number;
   /** Writer receiving the message currently streamed, discarded when the run fails. */
   current: HashingEvidenceWriter | null;
@@ -118,6 +119,7 @@ async function runAcquisition(options: AcquireMailboxOptions): Promise<Acquisiti
     orphans: new Set(),
     fetchedHashes: [],
     warnings: [],
+    failed: [],
     bytes: 0,
     current: null,
     mismatched: new Map(),
@@ -226,7 +228,7 @@ async function runAcquisition(options: AcquireMailboxOptions): Promise<Acquisiti
 function runRecord(
   sync: SyncPlan,
   context: RunContext,
-): Pick<AcquisitionSummary, 'new' | 'held' | 'vanished' | 'reappeared' | 'sizeChanged' | 'refetched' | 'bytes'> {
+): Pick<AcquisitionSummary, 'new' | 'held' | 'vanished' | 'reappeared' | 'sizeChanged' | 'refetched' | 'failed' | 'bytes'> {
   const refetched = new Set(sync.refetched);
   const fetchedUidls = sync.toFetch
     .filter((message, index) => context.fetchedHashes[index] !== undefined && message.uidl !== null)
@@ -238,6 +240,7 @@ function runRecord(
     reappeared: sync.reappeared,
     sizeChanged: sync.sizeChanged,
     refetched: sync.refetched,
+    failed: context.failed,
     bytes: context.bytes,
   };
 }
@@ -268,6 +271,7 @@ async function fetchAll(session: Pop3Session, context: RunContext, toFetch: Plan
         const position = positionByNumber.get(messageNumber) as number;
         await endMessage(context, toFetch[position] as PlannedMessage, position);
       },
+      rejected: (messageNumber, reply) => recordRejected(context, toFetch[positionByNumber.get(messageNumber) as number] as PlannedMessage, reply),
     },
     shouldStop,
   );
@@ -290,6 +294,21 @@ async function fetchAll(session: Pop3Session, context: RunContext, toFetch: Plan
     },
   });
   await context.batch.flush();
+}
+
+/** Logs a message the server refused to send; the run goes on with the others, and the next run asks again. */
+async function recordRejected(context: RunContext, message: PlannedMessage, reply: string): Promise<void> {
+  context.failed.push({ messageNumber: message.messageNumber, uidl: message.uidl, reply });
+  await context.store.custodyLog.append('message-failed', {
+    runId: context.runId,
+    host: context.mailbox.host,
+    port: context.mailbox.port,
+    user: context.mailbox.user,
+    uidl: message.uidl,
+    messageNumber: message.messageNumber,
+    reply,
+  });
+  context.runLog.warn('server refused to send a message', { messageNumber: message.messageNumber, uidl: message.uidl });
 }
 
 async function beginMessage(context: RunContext, message: PlannedMessage): Promise<(octets: Buffer) => Promise<void>> {

@@ -59,6 +59,8 @@ export interface RetrieveConsumer {
   begin(messageNumber: number): Promise<MessageSink>;
   /** Called after the terminator, with the decoded size and the SHA-256 of the octets given to the sink. */
   end(messageNumber: number, result: { octets: number; sha256: string }): Promise<void>;
+  /** Called instead of begin and end when the server replies -ERR to this RETR; without it the -ERR throws. */
+  rejected?(messageNumber: number, reply: string): Promise<void>;
 }
 
 /** One entry of a UIDL or LIST listing. */
@@ -391,7 +393,14 @@ export class Pop3Session {
     while (received < sent) {
       const messageNumber = messageNumbers[received] as number;
       const status = await this.readStatus();
-      if (!status.ok) throw serverError(`RETR ${messageNumber}`, status.text);
+      if (!status.ok) {
+        if (!consumer.rejected) throw serverError(`RETR ${messageNumber}`, status.text);
+        // A -ERR reply is one line, so the next response starts right after it and the session stays usable.
+        await consumer.rejected(messageNumber, status.text);
+        received += 1;
+        sendMore();
+        continue;
+      }
 
       const sink = await consumer.begin(messageNumber);
       const hash = createHash('sha256');

@@ -205,6 +205,15 @@ async function commandAcquire(options: Options): Promise<number> {
         `but ${warning.receivedSize} were received, also on a second try; stored as received.\n`,
     );
   }
+  for (const failure of summary.failed) {
+    process.stdout.write(
+      `Warning: the server refused message ${failure.messageNumber} (UIDL ${failure.uidl ?? 'none'}): ${failure.reply}. ` +
+        'Run acquire again to retry it.\n',
+    );
+  }
+  for (const uidl of summary.refetched) {
+    process.stdout.write(`Warning: the stored file of UIDL ${uidl} was missing from the case and was fetched again.\n`);
+  }
   return 0;
 }
 

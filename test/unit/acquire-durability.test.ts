@@ -92,6 +92,27 @@ describe('acquireMailbox durability', () => {
     expect((await verifyCase(store)).problems).toEqual([]);
   });
 
+  it('goes on after a RETR the server refuses', async () => {
+    const store = await newStore();
+    const server = await fakeServer(MESSAGES, {
+      overrides: {
+        RETR: (line, connection) => {
+          if (line !== 'RETR 1') return false;
+          connection.send('-ERR [SYS/TEMP] message 1 is being delivered\r\n');
+        },
+      },
+    });
+
+    const summary = await acquireMailbox({ store, mailbox: mailboxAt(server.port), password: 'secret' });
+    const failures = await entriesOfType(store, 'message-failed');
+
+    expect(summary.failed).toEqual([{ messageNumber: 1, uidl: 'uid-1', reply: '[SYS/TEMP] message 1 is being delivered' }]);
+    expect(summary.new).toEqual(['uid-2']);
+    expect(summary.newMessages).toEqual([sha256(MESSAGES[1] as string)]);
+    expect(failures.map((data) => [data.messageNumber, data.reply])).toEqual([[1, '[SYS/TEMP] message 1 is being delivered']]);
+    expect(await store.listMessages()).toEqual([sha256(MESSAGES[1] as string)]);
+  });
+
   it('removes temporary files of an interrupted run', async () => {
     const store = await newStore();
     const incoming = path.join(store.dir, CASE_LAYOUT.incoming);
