@@ -23,8 +23,8 @@ function resolveElectronBinary() {
 function downloadElectronBinary() {
   const installer = path.join(root, 'node_modules', 'electron', 'install.js');
   if (!existsSync(installer)) return;
-  // The registry package ships without its binary because install scripts are not approved by default;
-  // electron's own installer fetches it once, and fails fast on machines without internet.
+  // The registry package ships without its binary because install scripts are not approved by default.
+  // Electron's own installer fetches it once, and fails fast on machines without internet.
   spawnSync(process.execPath, [installer], { cwd: path.dirname(installer), stdio: 'ignore', timeout: ELECTRON_DOWNLOAD_TIMEOUT_MS });
 }
 

@@ -1,5 +1,5 @@
 // The typed contract between the renderer and the Node side. Each channel is declared once here with a
-// zod schema for its input and a type for its output; the Electron IPC bridge and the browser review
+// zod schema for its input and a type for its output. The Electron IPC bridge and the browser review
 // server both serve exactly these channels through one handler table.
 import { z } from 'zod';
 

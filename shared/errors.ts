@@ -42,7 +42,7 @@ export interface SerializedError {
 }
 
 export interface MailcaseErrorOptions {
-  /** What the investigator sees, including what to do next. Defaults to the developer message. */
+  /** Message shown to the investigator, including what to do next. Defaults to the developer message. */
   userMessage?: string;
   details?: Record<string, unknown>;
   cause?: unknown;

@@ -44,7 +44,7 @@ export interface AttachmentSummary {
   sha256: string;
 }
 
-/** Where a stored message came from. */
+/** Origin of a stored message: a POP3 mailbox or an imported file. */
 export type MessageSource =
   | { kind: 'pop3'; host: string; port: number; user: string; uidl: string; messageNumber: number }
   | { kind: 'import'; path: string };
@@ -55,7 +55,7 @@ export interface MessageRecord {
   sha256: string;
   size: number;
   sources: MessageSource[];
-  /** Why mailparser failed, or null. A message that fails to parse stays stored and is flagged. */
+  /** Reason mailparser failed, or null. A message that fails to parse stays stored and is flagged. */
   parseError: string | null;
   messageId: string | null;
   /** Date header as UTC ISO 8601, or null when missing or invalid. */
@@ -120,7 +120,7 @@ export interface SearchResult {
   hits: SearchHit[];
 }
 
-/** Where and why a rule matched one message. */
+/** Explanation of one rule match: the field, the matched value and the rule entry. */
 export interface RuleMatch {
   /** Field that matched, e.g. "from", "cc", "subject", "body", "attachment:report.pdf". */
   field: string;
@@ -204,7 +204,7 @@ export interface AcquisitionWarning {
   sha256: string;
 }
 
-/** A message the server refused to send (-ERR to RETR); it is not held, so the next run asks for it again. */
+/** A message the server rejected with -ERR to RETR. It is not stored, so the next run requests it again. */
 export interface RetrieveFailure {
   messageNumber: number;
   uidl: string | null;

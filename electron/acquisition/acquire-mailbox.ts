@@ -69,7 +69,7 @@ interface RunContext {
  * its entry then carries `recovered: true`. A transcript that a killed run saved without logging the end of
  * its run gets an 'acquisition-failed' entry with `interrupted: true`. A message whose size differs from LIST
  * is fetched once more at the end; a difference that persists becomes a size-mismatch warning. Without UIDL
- * support every message is fetched, an 'acquisition-warning' entry says so, and identical octets are stored once.
+ * support every message is fetched, an 'acquisition-warning' entry records that, and identical octets are stored once.
  *
  * The run ends with QUIT, then saves the transcript at custody/transcripts/<runId>.log and logs
  * 'acquisition-finished' with the run record and the transcript's SHA-256.
@@ -296,7 +296,7 @@ async function fetchAll(session: Pop3Session, context: RunContext, toFetch: Plan
   await context.batch.flush();
 }
 
-/** Logs a message the server refused to send; the run goes on with the others, and the next run asks again. */
+/** Logs a message the server rejected with -ERR. The run continues with the others, and the next run requests it again. */
 async function recordRejected(context: RunContext, message: PlannedMessage, reply: string): Promise<void> {
   context.failed.push({ messageNumber: message.messageNumber, uidl: message.uidl, reply });
   await context.store.custodyLog.append('message-failed', {
@@ -308,7 +308,7 @@ async function recordRejected(context: RunContext, message: PlannedMessage, repl
     messageNumber: message.messageNumber,
     reply,
   });
-  context.runLog.warn('server refused to send a message', { messageNumber: message.messageNumber, uidl: message.uidl });
+  context.runLog.warn('RETR failed: server replied -ERR', { messageNumber: message.messageNumber, uidl: message.uidl });
 }
 
 async function beginMessage(context: RunContext, message: PlannedMessage): Promise<(octets: Buffer) => Promise<void>> {
@@ -322,7 +322,7 @@ async function beginMessage(context: RunContext, message: PlannedMessage): Promi
   };
 }
 
-/** Queues a fetched message for the next batch, or holds it for a retry when its size differs from LIST. */
+/** Queues a fetched message for the next batch, or keeps it aside for a retry when its size differs from LIST. */
 async function endMessage(context: RunContext, message: PlannedMessage, position: number): Promise<void> {
   const writer = context.current as HashingEvidenceWriter;
   context.current = null;
@@ -350,8 +350,8 @@ async function endRetry(context: RunContext, message: PlannedMessage, position: 
   if (!first) throw new MailcaseError('INTERNAL', `No first copy of message ${message.messageNumber} to compare its retry with`);
   context.mismatched.delete(message.messageNumber);
 
-  // NOTE: when the two copies differ, the first one is discarded and only its size and hash are kept in the
-  // retry's custody entry; a server that changes a message between two RETRs is recorded but not preserved.
+  // NOTE: when the two copies differ, the first one is discarded and only its size and hash go into the
+  // retry's custody entry. So a message the server changed between two RETRs is recorded but not preserved.
   let kept: { writer: HashingEvidenceWriter; sha256: string; size: number };
   const extra: Record<string, unknown> = { retried: true };
   if (retry.sha256 === first.sha256) {

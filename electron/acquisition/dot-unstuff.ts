@@ -23,7 +23,7 @@ export interface DecodeStep {
  * - lineStart: the previous octets were CRLF (or nothing yet), so a "." here is special.
  * - dot: a "." opened the line and was dropped; the next octet decides what it was.
  * - dotCr: "." CR opened the line; LF ends the response, anything else makes the CR data.
- * - inLine: inside a line; `previousWasCr` tells whether the last data octet was CR.
+ * - inLine: inside a line; `previousWasCr` records whether the last data octet was CR.
  */
 type DecoderState = 'lineStart' | 'dot' | 'dotCr' | 'inLine' | 'done';
 

@@ -10,7 +10,7 @@ export interface PlannedMessage {
   listSize: number;
 }
 
-/** What the custody log records about one mailbox (same host, port and user). */
+/** Custody log record of one mailbox (same host, port and user). */
 export interface MailboxHistory {
   /** LIST size recorded when each UIDL was last acquired, in the order first acquired. */
   heldSizes: Map<string, number>;

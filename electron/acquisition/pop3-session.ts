@@ -272,7 +272,7 @@ export class Pop3Session {
     if (!status.ok) throw loginRejected(this.mailbox, 'AUTH PLAIN', status.text);
   }
 
-  /** The LOGIN mechanism: the server asks for the user name, then the password, each as a base64 challenge. */
+  /** The LOGIN mechanism: the server requests the user name, then the password, each as a base64 challenge. */
   private async authLogin(user: string, password: string): Promise<void> {
     const first = await this.send('AUTH', ['LOGIN'], ['LOGIN']);
     if (first.kind !== 'continue') throw loginRejected(this.mailbox, 'AUTH LOGIN', first.text);

@@ -38,7 +38,7 @@ export class ProgressMeter {
     this.current = { ...this.current, currentUidl: uidl };
   }
 
-  /** Counts octets received; reports at most once per REPORT_EVERY_OCTETS. */
+  /** Counts octets received and reports progress each time another REPORT_EVERY_OCTETS have arrived. */
   addBytes(count: number): void {
     this.current.bytesDone = (this.current.bytesDone ?? 0) + count;
     if (this.current.bytesDone - this.bytesAtLastReport >= REPORT_EVERY_OCTETS) this.report();

@@ -1,5 +1,5 @@
 // Keeps one open case's derived records and index in step with its stored messages, so every channel that
-// reads records sees each stored message, also after a failed acquisition or a deleted derived/ folder.
+// reads records finds each stored message, also after a failed acquisition or a deleted derived/ folder.
 import { createHash } from 'node:crypto';
 
 import type { CaseStore } from '../evidence/case-store.js';

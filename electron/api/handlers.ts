@@ -235,7 +235,7 @@ function toMailboxConfig(mailbox: ParsedChannelInput<'mailbox:test'>['mailbox'])
 
 /**
  * Returns the path unchanged when it is absolute. Relative paths are rejected because the app's
- * working folder is not something the investigator sees, so a relative path would land somewhere unexpected.
+ * working folder is invisible to the investigator, so a relative path would land somewhere unexpected.
  */
 function requireAbsolutePath(value: string, field: string): string {
   if (!path.isAbsolute(value)) {

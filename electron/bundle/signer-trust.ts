@@ -1,5 +1,5 @@
 // Decides whether the key that signed a bundle is one the person verifying trusts. A valid signature alone
-// proves only that the bundle is unchanged since someone signed it; anyone can re-sign a forged bundle with
+// proves only that the bundle is unchanged since someone signed it. Anyone can re-sign a forged bundle with
 // their own key, so the signer must be compared with a key obtained separately.
 import { createPublicKey } from 'node:crypto';
 import { promises as fs } from 'node:fs';

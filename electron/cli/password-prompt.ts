@@ -4,7 +4,7 @@ import { MailcaseError } from '../../shared/errors.js';
 export const PASSWORD_ENV = 'MAILCASE_PASSWORD';
 
 /**
- * Returns the password from the environment, or asks for it on the terminal with echo off.
+ * Returns the password from the environment, or prompts for it on the terminal with echo off.
  * Passwords are never accepted as arguments, because arguments show up in process lists and shell history.
  */
 export async function readPassword(prompt: string): Promise<string> {

@@ -229,9 +229,9 @@ function invalidCaseInfo(dir: string, reason: string): MailcaseError {
 }
 
 /**
- * Refuses to create a case where one cannot or must not go: a path that is a file, or a folder that already
- * contains evidence or a custody log without case.json (a lost case.json must be restored, not replaced, or the
- * old evidence would silently join a new case).
+ * Rejects a case location that is a file, or a folder that already contains evidence or a custody log without
+ * case.json. A lost case.json must be restored, not replaced, because otherwise the old evidence would silently
+ * join a new case.
  */
 async function assertUsableCaseFolder(dir: string): Promise<void> {
   const stat = await fs.stat(dir).catch(() => null);

@@ -39,7 +39,7 @@ export const TORN_LINE_ENTRY = 'custody-log-torn-line';
 /**
  * Reads, appends to and checks one case's custody log file. Appends from several processes (the app, the
  * CLI) are serialised by a lock file beside the log, and each append links to the entry last on disk, so the
- * chain stays intact whoever writes.
+ * chain stays intact whichever process writes.
  */
 export class CustodyLog {
   private pending: Promise<unknown> = Promise.resolve();

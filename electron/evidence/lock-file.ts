@@ -11,7 +11,7 @@ const UNREADABLE_LOCK_GRACE_MS = 5_000;
 export interface LockOptions {
   /** How long to wait for a live holder to release the lock, in milliseconds; 0 fails at once. */
   timeoutMs: number;
-  /** What the investigator is told when the lock stays held. */
+  /** Message shown to the investigator when the lock stays held. */
   heldMessage: string;
 }
 
@@ -48,9 +48,10 @@ export async function acquireLockFile(lockPath: string, options: LockOptions): P
 }
 
 /**
- * Classifies a lock file: 'live' when it names a running process on this machine (or one elsewhere),
- * 'stale' when it names a process that no longer runs or has no readable id after the grace period, and
- * 'settling' when it has no id yet but is young, because its holder creates it and then writes the id.
+ * Classifies a lock file. It is 'live' when it names a running process on this machine, or any process on
+ * another machine. It is 'stale' when it names a process that no longer runs, or still has no readable id
+ * after the grace period. It is 'settling' when it is young and has no id yet, because its owner creates the
+ * file first and writes the id after.
  */
 async function inspectLock(lockPath: string): Promise<'live' | 'stale' | 'settling'> {
   const content = await fs.readFile(lockPath, 'utf8').catch(() => null);

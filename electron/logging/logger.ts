@@ -32,7 +32,9 @@ export function setLogSink(next: LogSink, level?: LogLevel): void {
 function redact(fields: Record<string, unknown>): Record<string, unknown> {
   const clean: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    clean[key] = REDACTED_KEYS.has(key) ? '[redacted]' : value instanceof Error ? value.message : value;
+    if (REDACTED_KEYS.has(key)) clean[key] = '[redacted]';
+    else if (value instanceof Error) clean[key] = value.message;
+    else clean[key] = value;
   }
   return clean;
 }

@@ -35,7 +35,7 @@ const DEFAULT_PARAMETERS: BenchParameters = {
 };
 
 /**
- * Upper bounds of the options. The runner holds the whole mailbox in memory (about 0.8 GiB at 20,000 messages),
+ * Upper bounds of the options. The runner keeps the whole mailbox in memory (about 0.8 GiB at 20,000 messages),
  * and the stream stays below the DotUnstuffer's default limit of 256 MiB per message.
  */
 const MAX_MESSAGES = 20_000;
