@@ -2,6 +2,9 @@
 
 export const SCHEMA_VERSION = 1;
 
+/** Version of the MessageRecord shape; a record of another version is parsed again from the evidence. */
+export const RECORD_SCHEMA_VERSION = 2;
+
 export type MailboxSecurity = 'tls' | 'starttls' | 'none';
 
 /** A suspect's POP3 mailbox as the investigator entered it. The password is never part of it. */
@@ -33,21 +36,140 @@ export interface ConnectionTestResult {
 }
 
 export interface AddressEntry {
+  /** Display name, decoded; empty when the header gives none. */
   name: string;
+  /** The address as written, decoded (local part @ domain). */
   address: string;
+  /** Domain in lower-case ASCII (punycode "xn--" form for IDN), or '' when the address has none. */
+  domainAscii: string;
+  /** Domain in lower-case Unicode form, or '' when the address has none. */
+  domainUnicode: string;
+}
+
+/** How one MIME part was decoded: the chain from raw octets to the text Mailcase indexed. */
+export interface MimePartInfo {
+  /** MIME path in IMAP BODYSTRUCTURE numbering: "1", "1.2", "1.2.1"; a single-part message is "1". */
+  path: string;
+  contentType: string;
+  /** Content-Transfer-Encoding as declared, lower case, or null. */
+  transferEncoding: string | null;
+  /** Charset parameter as declared, or null. */
+  declaredCharset: string | null;
+  /** Charset actually used to decode the text (differs from declared when mislabelled), or null for binary. */
+  charsetUsed: string | null;
+  /** Filename decoded from RFC 2231 or RFC 2047 parameters, or null. */
+  filename: string | null;
+  /** Content-Disposition type ("inline", "attachment"), or null. */
+  disposition: string | null;
+  /** Decoded size in octets. */
+  size: number;
+  role: 'body-text' | 'body-html' | 'attachment' | 'inline' | 'message' | 'container' | 'other';
+}
+
+/** Kinds of content a content filter cannot read, or that deserves the investigator's eye. */
+export type ContentFlagKind =
+  | 'encrypted-zip'
+  | 'encrypted-pdf'
+  | 'encrypted-office'
+  | 'encrypted-archive'
+  | 'smime-encrypted'
+  | 'pgp-encrypted'
+  | 'image'
+  | 'executable'
+  | 'type-mismatch'
+  | 'extraction-failed'
+  | 'limit-reached';
+
+export interface ContentFlag {
+  kind: ContentFlagKind;
+  /** MIME path of the part, with "!member/path" appended for a member inside an archive. */
+  location: string;
+  /** One English sentence on why the flag was set. */
+  detail: string;
+}
+
+/** True file type from magic bytes, or null when no signature matched. */
+export interface DetectedType {
+  ext: string;
+  mime: string;
+}
+
+/** The attachment truth table: what the sender declared, what the name says, what the bytes are. */
+export interface AttachmentTruth {
+  declaredType: string;
+  /** Lower-case filename extension without the dot, or null. */
+  extension: string | null;
+  detected: DetectedType | null;
+  /** True when the detected type disagrees with the extension or with the declared Content-Type. */
+  mismatch: boolean;
+  /** Plain-English reason for the mismatch, or null. */
+  mismatchReason: string | null;
+}
+
+/** One member of an archive attachment (ZIP, recursively). */
+export interface ArchiveMember {
+  /** Path inside the archive; members of nested archives are joined with "!". */
+  path: string;
+  size: number;
+  encrypted: boolean;
+  detected: DetectedType | null;
+  /** Extracted text, bounded by the text limit; '' when none. */
+  text: string;
 }
 
 export interface AttachmentSummary {
+  /** MIME path of the part. */
+  partPath: string;
   filename: string | null;
   contentType: string;
   size: number;
   sha256: string;
+  truth: AttachmentTruth;
+  /** Extracted text (document text, archive members' text excluded), bounded; '' when none. */
+  text: string;
+  /** Why text extraction failed, or null. */
+  textError: string | null;
+  members: ArchiveMember[];
+  flags: ContentFlag[];
+}
+
+/** Returns an attachment summary with the given basics and no extracted content, for builders and tests. */
+export function createAttachment(
+  fields: Pick<AttachmentSummary, 'filename' | 'contentType' | 'size' | 'sha256'> & Partial<AttachmentSummary>,
+): AttachmentSummary {
+  return {
+    partPath: '2',
+    text: '',
+    textError: null,
+    members: [],
+    flags: [],
+    truth: { declaredType: fields.contentType, extension: null, detected: null, mismatch: false, mismatchReason: null },
+    ...fields,
+  };
+}
+
+/** Returns an address entry, deriving the domain forms by lower-casing what follows the last "@". */
+export function createAddress(name: string, address: string): AddressEntry {
+  const at = address.lastIndexOf('@');
+  const domain = at === -1 ? '' : address.slice(at + 1).toLowerCase();
+  return { name, address, domainAscii: domain, domainUnicode: domain };
 }
 
 /** Origin of a stored message: a POP3 mailbox or an imported file. */
 export type MessageSource =
   | { kind: 'pop3'; host: string; port: number; user: string; uidl: string; messageNumber: number }
-  | { kind: 'import'; path: string };
+  | {
+      kind: 'import';
+      /** The imported file as the investigator named it. */
+      path: string;
+      /** SHA-256 of the whole imported file (the mbox, or the .eml itself). */
+      fileSha256: string;
+      /** Byte range of the message inside that file: start inclusive, end exclusive. */
+      byteStart: number;
+      byteEnd: number;
+      /** Container format the message came from. */
+      format: 'eml' | 'mbox' | 'maildir';
+    };
 
 /** The derived, parsed view of one stored message; rebuilt from the raw octets at any time. */
 export interface MessageRecord {
@@ -68,15 +190,34 @@ export interface MessageRecord {
   cc: AddressEntry[];
   bcc: AddressEntry[];
   replyTo: AddressEntry[];
+  sender: AddressEntry[];
+  returnPath: AddressEntry[];
+  deliveredTo: AddressEntry[];
+  /** Received headers, unfolded, in the order they appear (newest first). */
+  received: string[];
+  inReplyTo: string | null;
+  references: string[];
   /** Plain text of the body; HTML-only bodies are converted to text. */
   text: string;
+  /** MIME path of the part `text` came from, or null. */
+  textPartPath: string | null;
   attachments: AttachmentSummary[];
+  /** Decoding chain of every MIME part, in document order. */
+  parts: MimePartInfo[];
+  /** Flags of the message and all its attachments, for quick filtering. */
+  flags: ContentFlag[];
+  /** Problems with single parts that did not stop parsing, each naming the part path. */
+  partErrors: { location: string; reason: string }[];
+  /** For a record of an embedded message (message/rfc822, TNEF, digest): where it sits in its parent. */
+  parent: { sha256: string; partPath: string } | null;
+  /** Records of messages embedded in this one, opened recursively. */
+  embedded: MessageRecord[];
 }
 
 /** Returns a record with every parsed field empty, for a message that failed to parse or as a base for tests. */
 export function createEmptyRecord(sha256: string, size: number, sources: MessageSource[] = []): MessageRecord {
   return {
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: RECORD_SCHEMA_VERSION,
     sha256,
     size,
     sources,
@@ -90,8 +231,20 @@ export function createEmptyRecord(sha256: string, size: number, sources: Message
     cc: [],
     bcc: [],
     replyTo: [],
+    sender: [],
+    returnPath: [],
+    deliveredTo: [],
+    received: [],
+    inReplyTo: null,
+    references: [],
     text: '',
+    textPartPath: null,
     attachments: [],
+    parts: [],
+    flags: [],
+    partErrors: [],
+    parent: null,
+    embedded: [],
   };
 }
 
@@ -248,6 +401,14 @@ export interface AcquisitionSummary {
   cancelled: boolean;
   /** Case-relative path of the run's protocol transcript, and its SHA-256. */
   transcript: { file: string; sha256: string } | null;
+}
+
+/** What reviewers recorded about one message; kept in the custody log as review entries. */
+export interface ReviewState {
+  sha256: string;
+  tags: string[];
+  flagged: boolean;
+  notes: { at: string; text: string }[];
 }
 
 export interface CaseSummary {

@@ -3,7 +3,7 @@
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 
 import { MAX_HEADER_OCTETS, MAX_HTML_TO_TEXT_CHARS, MAX_MESSAGE_OCTETS, MAX_MIME_PARTS } from '../../shared/limits.js';
-import { SCHEMA_VERSION, createEmptyRecord, type AddressEntry, type AttachmentSummary, type MessageRecord, type MessageSource } from '../../shared/types.js';
+import { createAddress, createAttachment, createEmptyRecord, type AddressEntry, type AttachmentSummary, type MessageRecord, type MessageSource } from '../../shared/types.js';
 
 export interface ParseMeta {
   sha256: string;
@@ -50,10 +50,7 @@ function buildRecord(mail: ParsedMail, meta: ParseMeta): MessageRecord {
   const conversionError = mail.textConversionError ? `HTML body could not be converted to text: ${mail.textConversionError.message}` : null;
 
   return {
-    schemaVersion: SCHEMA_VERSION,
-    sha256: meta.sha256,
-    size: meta.size,
-    sources: meta.sources,
+    ...createEmptyRecord(meta.sha256, meta.size, meta.sources),
     parseError: conversionError,
     messageId: mail.messageId ?? null,
     date: parseDateHeader(rawDate),
@@ -66,12 +63,13 @@ function buildRecord(mail: ParsedMail, meta: ParseMeta): MessageRecord {
     replyTo: flattenAddresses(mail.replyTo),
     text: mail.text ?? '',
     attachments: mail.attachments.map(
-      (attachment): AttachmentSummary => ({
-        filename: attachment.filename ?? null,
-        contentType: attachment.contentType,
-        size: attachment.size,
-        sha256: attachment.checksum,
-      }),
+      (attachment): AttachmentSummary =>
+        createAttachment({
+          filename: attachment.filename ?? null,
+          contentType: attachment.contentType,
+          size: attachment.size,
+          sha256: attachment.checksum,
+        }),
     ),
   };
 }
@@ -121,7 +119,7 @@ function flattenAddresses(header: AddressObject | AddressObject[] | undefined): 
     }
     const name = item.name.trim();
     const address = (item.address ?? '').trim();
-    if (name !== '' || address !== '') entries.push({ name, address });
+    if (name !== '' || address !== '') entries.push(createAddress(name, address));
   }
   return entries;
 }

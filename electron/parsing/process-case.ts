@@ -5,7 +5,7 @@ import type { CustodyEntry } from '../evidence/custody-log.js';
 import { createLogger } from '../logging/logger.js';
 import { rebuildIndex } from '../search/search-index.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { SCHEMA_VERSION, type MessageSource } from '../../shared/types.js';
+import { RECORD_SCHEMA_VERSION, type MessageSource } from '../../shared/types.js';
 import { parseMessage } from './parse-message.js';
 
 const log = createLogger('process-case');
@@ -32,7 +32,7 @@ export async function processCase(store: CaseStore, options: ProcessCaseOptions 
   for (const sha256 of hashes) {
     const record = await store.loadRecord(sha256);
     const sources = sourcesBySha256.get(sha256) ?? [];
-    if (record === null || record.schemaVersion !== SCHEMA_VERSION) {
+    if (record === null || record.schemaVersion !== RECORD_SCHEMA_VERSION) {
       toParse.push(sha256);
     } else if (canonicalJson(record.sources) !== canonicalJson(sources)) {
       await store.saveRecord({ ...record, sources });

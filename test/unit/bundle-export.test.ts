@@ -11,7 +11,7 @@ import { loadOrCreateSigningKey } from '../../electron/bundle/signing-key.js';
 import { CaseStore } from '../../electron/evidence/case-store.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { MailcaseError } from '../../shared/errors.js';
-import type { MessageRecord } from '../../shared/types.js';
+import { createAddress, createEmptyRecord, type MessageRecord } from '../../shared/types.js';
 import { APP_VERSION } from '../../shared/version.js';
 
 const MESSAGES = [
@@ -205,22 +205,10 @@ describe('exportBundle', () => {
     const [first] = sortedByHash();
     if (!first) throw new Error('no messages');
     const record: MessageRecord = {
-      schemaVersion: 1,
-      sha256: first.sha256,
-      size: first.octets.length,
-      sources: [],
-      parseError: null,
-      messageId: null,
+      ...createEmptyRecord(first.sha256, first.octets.length),
       date: '2024-03-01T10:00:00.000Z',
-      rawDate: null,
       subject: 'Quarterly numbers',
-      from: [{ name: 'Alice', address: 'alice@example.org' }, { name: '', address: 'bob@example.org' }],
-      to: [],
-      cc: [],
-      bcc: [],
-      replyTo: [],
-      text: '',
-      attachments: [],
+      from: [createAddress('Alice', 'alice@example.org'), createAddress('', 'bob@example.org')],
     };
     await store.saveRecord(record);
     const outFile = path.join(root, 'bundle.zip');

@@ -9,7 +9,7 @@ import { CaseStore } from '../../electron/evidence/case-store.js';
 import { compileRule, domainCovers, keywordPattern, matchRule } from '../../electron/rules/match-rules.js';
 import { runRules } from '../../electron/rules/run-rules.js';
 import { MailcaseError } from '../../shared/errors.js';
-import { createEmptyRecord, type MessageRecord, type RuleRunResult } from '../../shared/types.js';
+import { createAddress, createAttachment, createEmptyRecord, type MessageRecord, type RuleRunResult } from '../../shared/types.js';
 
 const RULES_FILE = path.resolve('test/fixtures/rules/competitors-codewords.json');
 
@@ -45,23 +45,23 @@ beforeEach(async () => {
 
   sha.planted = await storeRecord('planted', {
     subject: 'Falcon pricing',
-    from: [{ name: 'Alice', address: 'alice@corp.example' }],
-    to: [{ name: 'Bob', address: 'bob@sales.rival.example' }],
-    cc: [{ name: 'Jürgen', address: 'juergen@partner.example' }],
+    from: [createAddress('Alice', 'alice@corp.example')],
+    to: [createAddress('Bob', 'bob@sales.rival.example')],
+    cc: [createAddress('Jürgen', 'juergen@partner.example')],
     text: 'Numbers for Project\nFalcon attached.',
-    attachments: [{ filename: 'bluebird-plan.pdf', contentType: 'application/pdf', size: 1, sha256: 'e'.repeat(64) }],
+    attachments: [createAttachment({ filename: 'bluebird-plan.pdf', contentType: 'application/pdf', size: 1, sha256: 'e'.repeat(64) })],
   });
   sha.shouting = await storeRecord('shouting', {
-    from: [{ name: '', address: 'erin@rival.example' }],
+    from: [createAddress('', 'erin@rival.example')],
     text: 'PROJECT   FALCON is cancelled. ProjectFalcon and Bluebirds are not codewords.',
   });
   sha.nearMiss = await storeRecord('near miss', {
-    from: [{ name: '', address: 'frank@notrival.example' }],
-    to: [{ name: '', address: 'gina@rival.example.org' }],
+    from: [createAddress('', 'frank@notrival.example')],
+    to: [createAddress('', 'gina@rival.example.org')],
     text: 'Project Falconry and bluebird_2 are different words.',
   });
   sha.replyTo = await storeRecord('reply-to', {
-    replyTo: [{ name: 'Boss', address: 'boss@RIVAL.EXAMPLE' }],
+    replyTo: [createAddress('Boss', 'boss@RIVAL.EXAMPLE')],
     text: 'Watch the bluebird.',
   });
 });
@@ -185,8 +185,8 @@ describe('matchRule', () => {
   it('matches internationalised domains in either form', () => {
     const rule = compileRule({ id: 'idn', name: 'IDN', type: 'domain-list', domains: ['bücher.example'] });
     const record = makeRecord('f'.repeat(64), {
-      from: [{ name: '', address: 'info@xn--bcher-kva.example' }],
-      cc: [{ name: '', address: 'sales@shop.bücher.example' }],
+      from: [createAddress('', 'info@xn--bcher-kva.example')],
+      cc: [createAddress('', 'sales@shop.bücher.example')],
     });
 
     expect(matchRule(rule, record)).toEqual([

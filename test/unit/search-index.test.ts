@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CaseStore } from '../../electron/evidence/case-store.js';
 import { INDEX_FILE_NAME, forgetLoadedIndexes, rebuildIndex, searchCase } from '../../electron/search/search-index.js';
 import { MailcaseError } from '../../shared/errors.js';
-import { createEmptyRecord, type MessageRecord } from '../../shared/types.js';
+import { createAddress, createAttachment, createEmptyRecord, type MessageRecord } from '../../shared/types.js';
 
 let dir: string;
 let store: CaseStore;
@@ -52,34 +52,34 @@ beforeEach(async () => {
     makeRecord(sha.falcon, {
       date: '2024-03-05T13:30:00.000Z',
       subject: 'Falcon pricing for Q3',
-      from: [{ name: 'Alice Example', address: 'alice@corp.example' }],
-      to: [{ name: 'Bob Buyer', address: 'bob@sales.rival.example' }],
+      from: [createAddress('Alice Example', 'alice@corp.example')],
+      to: [createAddress('Bob Buyer', 'bob@sales.rival.example')],
       text: 'Here are the numbers for Project\nFalcon that we discussed.',
-      attachments: [{ filename: 'q3-report.pdf', contentType: 'application/pdf', size: 10, sha256: 'c'.repeat(64) }],
+      attachments: [createAttachment({ filename: 'q3-report.pdf', contentType: 'application/pdf', size: 10, sha256: 'c'.repeat(64) })],
     }),
   );
   await store.saveRecord(
     makeRecord(sha.lunch, {
       subject: 'Lunch on Friday',
-      from: [{ name: '', address: 'bob@sales.rival.example' }],
-      to: [{ name: '', address: 'alice@corp.example' }],
+      from: [createAddress('', 'bob@sales.rival.example')],
+      to: [createAddress('', 'alice@corp.example')],
       text: 'A falcon is a bird. Shall we meet at noon?',
     }),
   );
   await store.saveRecord(
     makeRecord(sha.pricing, {
       subject: 'Quarterly pricing',
-      from: [{ name: 'Carol', address: 'carol@corp.example' }],
-      cc: [{ name: 'Dave', address: 'dave@partner.example' }],
+      from: [createAddress('Carol', 'carol@corp.example')],
+      cc: [createAddress('Dave', 'dave@partner.example')],
       text: PRICING_BODY,
-      attachments: [{ filename: 'pricing-model.xlsx', contentType: 'application/vnd.ms-excel', size: 20, sha256: 'd'.repeat(64) }],
+      attachments: [createAttachment({ filename: 'pricing-model.xlsx', contentType: 'application/vnd.ms-excel', size: 20, sha256: 'd'.repeat(64) })],
     }),
   );
   await store.saveRecord(
     makeRecord(sha.other, {
       subject: 'Unrelated',
-      from: [{ name: 'Erin', address: 'erin@other.example' }],
-      cc: [{ name: 'Jürgen Müller', address: 'juergen@partner.example' }],
+      from: [createAddress('Erin', 'erin@other.example')],
+      cc: [createAddress('Jürgen Müller', 'juergen@partner.example')],
       text: 'Nothing to see here, a bluebird is singing. Привет из Москвы.',
     }),
   );
