@@ -15,6 +15,8 @@ export const CHANNEL_NAMES = [
   'rules:save',
   'bundle:export',
   'bundle:verify',
+  'review:get',
+  'review:update',
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

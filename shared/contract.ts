@@ -13,6 +13,7 @@ import type {
   JobStatus,
   MessageRecord,
   MessageSummary,
+  ReviewState,
   RuleRunResult,
   SearchResult,
 } from './types.js';
@@ -104,6 +105,19 @@ export const channels = {
   'bundle:export': {
     input: z.object({ dir: caseDir, outFile: z.string().min(1).max(4096), query: z.string().max(MAX_QUERY_LENGTH).optional() }),
     output: {} as BundleExportResult,
+  },
+  'review:get': {
+    input: z.object({ dir: caseDir, sha256 }),
+    output: {} as ReviewState,
+  },
+  'review:update': {
+    input: z.discriminatedUnion('action', [
+      z.object({ dir: caseDir, sha256, action: z.literal('add-tag'), tag: z.string().max(200) }),
+      z.object({ dir: caseDir, sha256, action: z.literal('remove-tag'), tag: z.string().max(200) }),
+      z.object({ dir: caseDir, sha256, action: z.literal('set-flag'), flagged: z.boolean() }),
+      z.object({ dir: caseDir, sha256, action: z.literal('add-note'), text: z.string().max(20_000) }),
+    ]),
+    output: {} as ReviewState,
   },
   'bundle:verify': {
     input: z.object({

@@ -257,6 +257,9 @@ export interface MessageSummary {
   size: number;
   attachmentCount: number;
   parseError: string | null;
+  /** Reviewer tags, sorted. */
+  tags: string[];
+  flagged: boolean;
 }
 
 export interface SearchHit {

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import type { ParsedChannelInput } from '../../shared/contract.js';
 import { MailcaseError } from '../../shared/errors.js';
-import type { AddressEntry, CaseSummary, MailboxConfig, MessageRecord, MessageSummary } from '../../shared/types.js';
+import type { AddressEntry, CaseSummary, MailboxConfig, MessageRecord, MessageSummary, ReviewState } from '../../shared/types.js';
 import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
 import { testConnection } from '../acquisition/test-connection.js';
 import { exportBundle } from '../bundle/export-bundle.js';
@@ -12,6 +12,7 @@ import { defaultConfigDir } from '../bundle/signing-key.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
 import { CaseStore } from '../evidence/case-store.js';
 import { createLogger } from '../logging/logger.js';
+import { addNote, addTag, loadReviewStates, removeTag, setFlagged } from '../review/review-store.js';
 import { runRules } from '../rules/run-rules.js';
 import { searchCase } from '../search/search-index.js';
 import { CaseProcessor } from './case-processor.js';
@@ -118,7 +119,8 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
     'messages:list': async (input) => {
       const store = await openStore(input.dir);
       const records = await store.loadRecords();
-      return records.map(summarizeMessage).sort(compareNewestFirst);
+      const reviews = await loadReviewStates(store);
+      return records.map((record) => summarizeMessage(record, reviews.get(record.sha256))).sort(compareNewestFirst);
     },
 
     'message:get': async (input) => {
@@ -131,6 +133,26 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
         });
       }
       return record;
+    },
+
+    'review:get': async (input) => {
+      const store = await openStore(input.dir);
+      const states = await loadReviewStates(store);
+      return states.get(input.sha256) ?? { sha256: input.sha256, tags: [], flagged: false, notes: [] };
+    },
+
+    'review:update': async (input) => {
+      const store = await openStore(input.dir);
+      switch (input.action) {
+        case 'add-tag':
+          return addTag(store, input.sha256, input.tag);
+        case 'remove-tag':
+          return removeTag(store, input.sha256, input.tag);
+        case 'set-flag':
+          return setFlagged(store, input.sha256, input.flagged);
+        case 'add-note':
+          return addNote(store, input.sha256, input.text);
+      }
     },
 
     'search:run': async (input) => searchCase(await openProcessedStore(input.dir), input.query),
@@ -194,7 +216,7 @@ async function summarizeCase(store: CaseStore): Promise<CaseSummary> {
   };
 }
 
-function summarizeMessage(record: MessageRecord): MessageSummary {
+function summarizeMessage(record: MessageRecord, review: ReviewState | undefined): MessageSummary {
   return {
     sha256: record.sha256,
     date: record.date,
@@ -203,6 +225,8 @@ function summarizeMessage(record: MessageRecord): MessageSummary {
     size: record.size,
     attachmentCount: record.attachments.length,
     parseError: record.parseError,
+    tags: review?.tags ?? [],
+    flagged: review?.flagged ?? false,
   };
 }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 
 import type { HandlerTable } from '../../electron/api/handler-table.js';
+import { stubHandlers } from '../helpers/stub-handlers.js';
 import { setLogSink } from '../../electron/logging/logger.js';
 import { startReviewServer, type ReviewServer } from '../../electron/review-server/review-server.js';
 import { MailcaseError } from '../../shared/errors.js';
@@ -16,11 +17,8 @@ const STATIC_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url)
 const CERT_FINGERPRINT = Array.from({ length: 32 }, (_, index) => (index * 7).toString(16).padStart(2, '0').toUpperCase()).join(':');
 const SIGNER = 'ab'.repeat(32);
 
-function stubHandlers(): HandlerTable {
-  const unexpected = async (): Promise<never> => {
-    throw new Error('handler should not run');
-  };
-  return {
+function reviewHandlers(): HandlerTable {
+  return stubHandlers({
     'case:open': async (input) => {
       if (input.dir.includes('missing')) {
         throw new MailcaseError('CASE_NOT_FOUND', 'No case', { userMessage: `No Mailcase case in ${input.dir}.` });
@@ -36,11 +34,7 @@ function stubHandlers(): HandlerTable {
         details: { fingerprint: CERT_FINGERPRINT, subject: 'CN=pop.test', issuer: 'CN=pop.test' },
       });
     },
-    'acquisition:start': unexpected,
-    'acquisition:cancel': unexpected,
-    'job:get': unexpected,
     'messages:list': async () => [],
-    'message:get': unexpected,
     'search:run': async () => {
       throw new MailcaseError('QUERY_SYNTAX', 'Invalid search query at character 1', {
         userMessage: 'The search query has an error at character 1: missing closing quote. Write words, field:word (fields: subject, body).',
@@ -54,8 +48,6 @@ function stubHandlers(): HandlerTable {
       });
     },
     'rules:get': async () => ({ rulesText: null, latest: null }),
-    'rules:save': unexpected,
-    'bundle:export': unexpected,
     'bundle:verify': async (input) => {
       const problemCount = input.file.includes('many') ? 250 : 1;
       return {
@@ -67,7 +59,7 @@ function stubHandlers(): HandlerTable {
         signerIsOwnKey: null,
       };
     },
-  };
+  });
 }
 
 test.describe('review UI', () => {
@@ -76,7 +68,7 @@ test.describe('review UI', () => {
   test.beforeAll(async () => {
     test.skip(!existsSync(path.join(STATIC_DIR, 'index.html')), 'dist/renderer is missing: run `npx vite build` first');
     setLogSink(() => undefined);
-    server = await startReviewServer({ staticDir: STATIC_DIR, handlers: stubHandlers() });
+    server = await startReviewServer({ staticDir: STATIC_DIR, handlers: reviewHandlers() });
   });
 
   test.afterAll(async () => {

@@ -3,34 +3,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { Channel, ChannelReply } from '../../shared/contract.js';
 import { MailcaseError, type SerializedError } from '../../shared/errors.js';
-import type { HandlerTable } from '../../electron/api/handler-table.js';
+import { stubHandlers } from '../helpers/stub-handlers.js';
 import { dispatch } from '../../electron/api/dispatch.js';
 import { setLogSink } from '../../electron/logging/logger.js';
 
 const CASE_SUMMARY = { dir: '/cases/one', name: 'one', caseId: 'c-1', messageCount: 2, parseErrorCount: 0 };
-
-/** Builds a table whose handlers fail unless a test replaces them. */
-function stubHandlers(overrides: Partial<HandlerTable> = {}): HandlerTable {
-  const unexpected = async (): Promise<never> => {
-    throw new Error('handler should not run');
-  };
-  return {
-    'case:open': unexpected,
-    'mailbox:test': unexpected,
-    'acquisition:start': unexpected,
-    'acquisition:cancel': unexpected,
-    'job:get': unexpected,
-    'messages:list': unexpected,
-    'message:get': unexpected,
-    'search:run': unexpected,
-    'rules:run': unexpected,
-    'rules:get': unexpected,
-    'rules:save': unexpected,
-    'bundle:export': unexpected,
-    'bundle:verify': unexpected,
-    ...overrides,
-  };
-}
 
 /** Returns the error of a failed reply; a successful reply fails the test. */
 function errorOf(reply: ChannelReply<Channel>): SerializedError {

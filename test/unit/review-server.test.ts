@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { HandlerTable } from '../../electron/api/handler-table.js';
+import { stubHandlers } from '../helpers/stub-handlers.js';
 import { setLogSink } from '../../electron/logging/logger.js';
 import { MAX_RULE_FILE_BYTES, REVIEW_SERVER_MAX_BODY_BYTES } from '../../shared/limits.js';
 import { startReviewServer, type ReviewServer } from '../../electron/review-server/review-server.js';
@@ -37,25 +38,11 @@ function request(port: number, options: { method?: string; path: string; headers
   });
 }
 
-function stubHandlers(): HandlerTable {
-  const unexpected = async (): Promise<never> => {
-    throw new Error('handler should not run');
-  };
-  return {
+function reviewHandlers(): HandlerTable {
+  return stubHandlers({
     'case:open': async (input) => ({ dir: input.dir, name: 'stub', caseId: 'c-1', messageCount: 3, parseErrorCount: 0 }),
-    'mailbox:test': unexpected,
-    'acquisition:start': unexpected,
-    'acquisition:cancel': unexpected,
-    'job:get': unexpected,
-    'messages:list': unexpected,
-    'message:get': unexpected,
-    'search:run': unexpected,
     'rules:run': async (input) => ({ schemaVersion: 1, appVersion: 'test', ranAt: '2024-01-01T00:00:00.000Z', rulesSha256: String(input.rulesJson.length), rules: [] }),
-    'rules:get': unexpected,
-    'rules:save': unexpected,
-    'bundle:export': unexpected,
-    'bundle:verify': unexpected,
-  };
+  });
 }
 
 describe('review server', () => {
@@ -73,7 +60,7 @@ describe('review server', () => {
     await writeFile(path.join(staticDir, 'assets', 'app.js'), 'console.log(1);');
     await writeFile(path.join(root, 'package.json'), SECRET_TEXT);
 
-    server = await startReviewServer({ staticDir, handlers: stubHandlers() });
+    server = await startReviewServer({ staticDir, handlers: reviewHandlers() });
     token = new URL(server.url).searchParams.get('token') ?? '';
 
     const login = await request(server.port, { path: `/?token=${token}` });
