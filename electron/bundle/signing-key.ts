@@ -49,27 +49,46 @@ export function fingerprintOf(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
 }
 
+/** Shortest passphrase accepted when a private key is encrypted, in characters. */
+export const MIN_KEY_PASSPHRASE_CHARS = 8;
+
+/**
+ * Cipher of the encrypted PKCS#8 PEM. Node (OpenSSL 3) wraps it in PBES2 with PBKDF2-HMAC-SHA256, which
+ * `openssl pkey` can read too.
+ */
+const KEY_CIPHER = 'aes-256-cbc';
+
+const ENCRYPTED_PEM_LABEL = '-----BEGIN ENCRYPTED PRIVATE KEY-----';
+
 /**
  * Loads the Ed25519 signing key from <configDir>/keys/, creating the pair on first use. The private key is
- * PKCS#8 PEM with mode 0600 in a 0700 folder, and the public key is SPKI PEM. Throws KEY_INVALID naming the file
- * when a key file cannot be read or does not contain a matching Ed25519 key.
+ * PKCS#8 PEM with mode 0600 in a 0700 folder, and the public key is SPKI PEM. With a passphrase the private
+ * key is stored encrypted (aes-256-cbc, key derived with PBKDF2), and an unencrypted key found on disk is
+ * re-encrypted in place. Throws KEY_INVALID naming the file when a key file cannot be read, is encrypted and
+ * no or a wrong passphrase is given, or does not contain a matching Ed25519 key.
  *
- * NOTE: the private key is stored unencrypted, protected only by file permissions. Passphrase encryption is
- * not implemented yet, so anyone who can read the user's files can sign bundles as this investigator.
+ * NOTE: without a passphrase an unencrypted key is created or used, protected only by file permissions.
+ * The CLI always passes one; other callers must too if the key is to be protected.
  */
-export async function loadOrCreateSigningKey(configDir: string = defaultConfigDir()): Promise<SigningKey> {
+export async function loadOrCreateSigningKey(configDir: string = defaultConfigDir(), passphrase?: string): Promise<SigningKey> {
   const keysDir = path.join(configDir, KEY_FILES.folder);
   const privatePath = path.join(keysDir, KEY_FILES.privateKey);
   const publicPath = path.join(keysDir, KEY_FILES.publicKey);
+  if (passphrase !== undefined) checkPassphrase(passphrase);
 
   await fs.mkdir(keysDir, { recursive: true, mode: 0o700 });
 
   let privatePem = await readKeyFile(privatePath);
   if (privatePem === null) {
-    privatePem = await createPrivateKeyFile(privatePath);
+    privatePem = await createPrivateKeyFile(privatePath, passphrase);
   }
 
-  const privateKey = parsePrivateKey(privatePem, privatePath);
+  const privateKey = parsePrivateKey(privatePem, privatePath, passphrase);
+  if (passphrase !== undefined && !isEncryptedPem(privatePem)) {
+    await writePrivateKeyFile(privatePath, exportPrivatePem(privateKey, passphrase));
+    log.info('encrypted the existing signing key with a passphrase', { file: privatePath });
+  }
+
   const publicKey = createPublicKey(privateKey);
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   await warnIfReadableByOthers(privatePath);
@@ -82,6 +101,67 @@ export async function loadOrCreateSigningKey(configDir: string = defaultConfigDi
   }
 
   return { privateKey, publicKeyPem, fingerprint: fingerprintOf(publicKey) };
+}
+
+/**
+ * Returns the investigator's public key as SPKI PEM with its fingerprint, creating the key pair first when
+ * there is none. Reading the public key needs no passphrase once the pair exists.
+ */
+export async function readPublicKey(configDir: string = defaultConfigDir(), passphrase?: string): Promise<{ publicKeyPem: string; fingerprint: string }> {
+  const publicPath = path.join(configDir, KEY_FILES.folder, KEY_FILES.publicKey);
+  const pem = await readKeyFile(publicPath);
+  if (pem === null) {
+    const key = await loadOrCreateSigningKey(configDir, passphrase);
+    return { publicKeyPem: key.publicKeyPem, fingerprint: key.fingerprint };
+  }
+
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: pem, format: 'pem' });
+  } catch (error) {
+    throw keyInvalid(publicPath, 'does not contain a valid PEM public key', error);
+  }
+  return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: fingerprintOf(publicKey) };
+}
+
+function checkPassphrase(passphrase: string): void {
+  if (passphrase.length >= MIN_KEY_PASSPHRASE_CHARS) return;
+  throw new MailcaseError('KEY_INVALID', `Signing key passphrase of ${passphrase.length} characters`, {
+    userMessage: `The signing key passphrase must have at least ${MIN_KEY_PASSPHRASE_CHARS} characters.`,
+    details: { minimum: MIN_KEY_PASSPHRASE_CHARS },
+  });
+}
+
+function isEncryptedPem(pem: string): boolean {
+  return pem.includes(ENCRYPTED_PEM_LABEL);
+}
+
+function exportPrivatePem(privateKey: KeyObject, passphrase: string | undefined): string {
+  if (passphrase === undefined) return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return privateKey.export({ type: 'pkcs8', format: 'pem', cipher: KEY_CIPHER, passphrase }).toString();
+}
+
+/** Replaces the private key file atomically, keeping mode 0600 from the first octet written. */
+async function writePrivateKeyFile(privatePath: string, pem: string): Promise<void> {
+  const temporary = temporaryPathFor(privatePath);
+  try {
+    await writeTemporaryKey(temporary, pem);
+    await fs.rename(temporary, privatePath);
+  } finally {
+    await fs.rm(temporary, { force: true });
+  }
+  await fsyncDirectory(path.dirname(privatePath));
+}
+
+async function writeTemporaryKey(temporary: string, pem: string): Promise<void> {
+  const handle = await fs.open(temporary, 'wx', 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(pem);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Reads a key file as text, or returns null when it does not exist. */
@@ -99,19 +179,12 @@ async function readKeyFile(file: string): Promise<string | null> {
  * renamed, because a link never replaces an existing file. When another Mailcase process creates a key at
  * the same moment, the process that loses the race reads the key of the one that won.
  */
-async function createPrivateKeyFile(privatePath: string): Promise<string> {
+async function createPrivateKeyFile(privatePath: string, passphrase: string | undefined): Promise<string> {
   const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const pem = exportPrivatePem(privateKey, passphrase);
 
   const temporary = temporaryPathFor(privatePath);
-  const handle = await fs.open(temporary, 'wx', 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(pem);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeTemporaryKey(temporary, pem);
 
   try {
     await fs.link(temporary, privatePath);
@@ -129,11 +202,25 @@ async function createPrivateKeyFile(privatePath: string): Promise<string> {
   return pem;
 }
 
-function parsePrivateKey(pem: string, file: string): KeyObject {
+function parsePrivateKey(pem: string, file: string, passphrase: string | undefined): KeyObject {
+  if (isEncryptedPem(pem) && passphrase === undefined) {
+    throw new MailcaseError('KEY_INVALID', `Signing key file ${file} is encrypted and no passphrase was given`, {
+      userMessage: `The signing key ${file} is protected by a passphrase. Set MAILCASE_KEY_PASSPHRASE or run the command in a terminal to be asked for it.`,
+      details: { file, reason: 'passphrase-required' },
+    });
+  }
+
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
+    key = createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
   } catch (error) {
+    if (isEncryptedPem(pem)) {
+      throw new MailcaseError('KEY_INVALID', `Signing key file ${file} could not be decrypted with the passphrase given`, {
+        userMessage: `The passphrase does not unlock the signing key ${file}. Check the passphrase and try again.`,
+        details: { file, reason: 'passphrase-wrong' },
+        cause: error,
+      });
+    }
     throw keyInvalid(file, 'does not contain a valid PEM private key', error);
   }
 

@@ -5,9 +5,9 @@ import type { ReviewState } from '../../shared/types.js';
 import type { CustodyEntry } from '../evidence/custody-log.js';
 import type { CaseStore } from '../evidence/case-store.js';
 
-/** Longest tag accepted; tags are short labels such as "competitor" or "privileged". */
+/** Maximum tag length in characters; tags are short labels such as "competitor" or "privileged". */
 export const MAX_TAG_CHARS = 64;
-/** Longest note accepted, in characters. */
+/** Maximum note length in characters. */
 export const MAX_NOTE_CHARS = 10_000;
 
 export const REVIEW_ENTRY_TYPES = {
@@ -64,7 +64,7 @@ export async function addNote(store: CaseStore, sha256: string, text: string): P
     throw new MailcaseError('INVALID_INPUT', 'Empty review note', { userMessage: 'Write a note before saving it.' });
   }
   if (trimmed.length > MAX_NOTE_CHARS) {
-    throw new MailcaseError('INVALID_INPUT', `Review note of ${trimmed.length} characters`, {
+    throw new MailcaseError('INVALID_INPUT', `Review note too long: ${trimmed.length} characters`, {
       userMessage: `A note can hold at most ${MAX_NOTE_CHARS} characters; this one has ${trimmed.length}.`,
     });
   }
@@ -118,12 +118,12 @@ function applyEntry(state: ReviewState, entry: CustodyEntry): void {
 
 async function currentState(store: CaseStore, sha256: string): Promise<ReviewState> {
   if (!SHA256_PATTERN.test(sha256)) {
-    throw new MailcaseError('INVALID_INPUT', `Not a SHA-256: ${sha256.slice(0, 80)}`, {
+    throw new MailcaseError('INVALID_INPUT', `Invalid SHA-256: ${sha256.slice(0, 80)}`, {
       userMessage: 'A message is named by its SHA-256: 64 lower-case hexadecimal characters.',
     });
   }
   if (!(await store.hasMessage(sha256))) {
-    throw new MailcaseError('MESSAGE_NOT_FOUND', `No message ${sha256} in the case`, {
+    throw new MailcaseError('MESSAGE_NOT_FOUND', `Message ${sha256} not found in the case`, {
       userMessage: `The case holds no message with SHA-256 ${sha256}.`,
     });
   }
@@ -134,7 +134,7 @@ async function currentState(store: CaseStore, sha256: string): Promise<ReviewSta
 function checkTag(tag: string): string {
   const trimmed = tag.trim();
   if (trimmed === '' || trimmed.length > MAX_TAG_CHARS || CONTROL_CHARS.test(trimmed)) {
-    throw new MailcaseError('INVALID_INPUT', `Bad tag ${JSON.stringify(trimmed.slice(0, 80))}`, {
+    throw new MailcaseError('INVALID_INPUT', `Invalid tag ${JSON.stringify(trimmed.slice(0, 80))}`, {
       userMessage: `A tag is 1 to ${MAX_TAG_CHARS} characters without line breaks or control characters.`,
     });
   }
