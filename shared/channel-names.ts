@@ -13,10 +13,16 @@ export const CHANNEL_NAMES = [
   'rules:run',
   'rules:get',
   'rules:save',
+  'rules:packs',
   'bundle:export',
   'bundle:verify',
+  'credentials:status',
+  'credentials:forget',
+  'app:diagnostics',
   'review:get',
   'review:update',
+  'demo:start',
+  'case:import',
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

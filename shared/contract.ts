@@ -4,7 +4,9 @@
 import { z } from 'zod';
 
 import type { ChannelName } from './channel-names.js';
+import type { DemoStartReply } from './demo-types.js';
 import type { SerializedError } from './errors.js';
+import { IMPORT_FORMATS, type CaseImportReply } from './import-types.js';
 import type {
   BundleExportResult,
   BundleVerification,
@@ -49,6 +51,23 @@ export interface BundleVerifyReply extends BundleVerification {
   signerTrusted: boolean | null;
   /** True when the bundle was signed with this installation's own key, null when there is no own key or the signer is unreadable. */
   signerIsOwnKey: boolean | null;
+  /** Time stated in the bundle's RFC 3161 time-stamp, or null when it has none. */
+  timestampTime?: string | null;
+  /** Subject of the certificate that signed the time-stamp, or null. */
+  timestampSigner?: string | null;
+}
+
+/** Whether this installation can remember mailbox passwords (OS keychain) and whether it holds one for a mailbox. */
+export interface CredentialStatus {
+  available: boolean;
+  saved: boolean;
+}
+
+/** A rule pack that ships with Mailcase: the default pack (active when a case has none saved) and the demo pack. */
+export interface BuiltinRulePack {
+  id: 'default' | 'demo';
+  name: string;
+  text: string;
 }
 
 /** Saved rule file of a case and the result of its last rule run; either is null when there is none. */
@@ -63,11 +82,11 @@ export const channels = {
     output: {} as CaseSummary,
   },
   'mailbox:test': {
-    input: z.object({ mailbox: mailboxSchema, password }),
+    input: z.object({ mailbox: mailboxSchema, password: password.optional(), rememberPassword: z.boolean().default(false) }),
     output: {} as ConnectionTestResult,
   },
   'acquisition:start': {
-    input: z.object({ dir: caseDir, mailbox: mailboxSchema, password }),
+    input: z.object({ dir: caseDir, mailbox: mailboxSchema, password: password.optional(), rememberPassword: z.boolean().default(false) }),
     output: {} as { jobId: string },
   },
   'acquisition:cancel': {
@@ -87,7 +106,12 @@ export const channels = {
     output: {} as MessageRecord,
   },
   'search:run': {
-    input: z.object({ dir: caseDir, query: z.string().max(MAX_QUERY_LENGTH) }),
+    input: z.object({
+      dir: caseDir,
+      query: z.string().max(MAX_QUERY_LENGTH),
+      sort: z.enum(['relevance', 'date']).optional(),
+      explain: z.boolean().optional(),
+    }),
     output: {} as SearchResult,
   },
   'rules:run': {
@@ -102,9 +126,35 @@ export const channels = {
     input: z.object({ dir: caseDir, rulesText }),
     output: {} as { rulesSha256: string },
   },
+  'rules:packs': {
+    input: z.object({}),
+    output: {} as { packs: BuiltinRulePack[] },
+  },
   'bundle:export': {
-    input: z.object({ dir: caseDir, outFile: z.string().min(1).max(4096), query: z.string().max(MAX_QUERY_LENGTH).optional() }),
-    output: {} as BundleExportResult,
+    input: z.object({
+      dir: caseDir,
+      outFile: z.string().min(1).max(4096),
+      query: z.string().max(MAX_QUERY_LENGTH).optional(),
+      investigator: z.string().trim().max(200).optional(),
+      organisation: z.string().trim().max(200).optional(),
+      caseReference: z.string().trim().max(200).optional(),
+      includeMbox: z.boolean().optional(),
+      /** RFC 3161 time-stamping authority; no time-stamp is requested without it. */
+      timestampUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+    }),
+    output: {} as BundleExportResult & { timestampTime: string | null },
+  },
+  'credentials:status': {
+    input: z.object({ mailbox: mailboxSchema }),
+    output: {} as CredentialStatus,
+  },
+  'credentials:forget': {
+    input: z.object({ mailbox: mailboxSchema }),
+    output: {} as CredentialStatus,
+  },
+  'app:diagnostics': {
+    input: z.object({}),
+    output: {} as { text: string },
   },
   'review:get': {
     input: z.object({ dir: caseDir, sha256 }),
@@ -129,6 +179,19 @@ export const channels = {
         .optional(),
     }),
     output: {} as BundleVerifyReply,
+  },
+  'demo:start': {
+    // Without a folder, the demo case is created in a new folder under the user's Mailcase folder.
+    input: z.object({ dir: caseDir.optional() }),
+    output: {} as DemoStartReply,
+  },
+  'case:import': {
+    input: z.object({
+      dir: caseDir,
+      paths: z.array(z.string().min(1).max(4096)).min(1, 'Choose at least one file or folder to import').max(10_000),
+      format: z.enum(IMPORT_FORMATS).default('auto'),
+    }),
+    output: {} as CaseImportReply,
   },
 } as const;
 

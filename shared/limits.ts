@@ -124,3 +124,19 @@ export const MAX_FINISHED_JOBS = 100;
  * for one write and fsync, so a wait this long means a process is stuck while holding it.
  */
 export const CUSTODY_LOCK_TIMEOUT_MS = 30_000;
+
+// Message parsing: embedded messages
+
+/**
+ * Deepest nesting of embedded messages opened into records of their own (message/rfc822 parts, digest members,
+ * TNEF winmail.dat). A hostile message can nest forwards thousands deep to make the parser recurse; real
+ * forwarding chains rarely pass five levels. Deeper messages are flagged 'limit-reached' and left unopened.
+ */
+export const MAX_EMBEDDED_DEPTH = 8;
+
+/**
+ * Most embedded records built for one stored message, at all depths together. Each level may hold up to
+ * MAX_MIME_PARTS parts, so without a total a few levels of wide digests would multiply into millions of records.
+ * Mailing-list digests typically carry tens of members.
+ */
+export const MAX_EMBEDDED_MESSAGES = 2_000;

@@ -262,51 +262,126 @@ export interface MessageSummary {
   flagged: boolean;
 }
 
+/** One message a search found. A hit inside an embedded message names the stored message that contains it. */
 export interface SearchHit {
+  /** SHA-256 of the stored message (the evidence file) the hit is in. */
   sha256: string;
+  /** The record that matched: the stored message's SHA-256, or `${parent.sha256}/${partPath}` for an embedded message. */
+  recordId: string;
+  /** True when the matching record is a message embedded in the stored one. */
+  embedded: boolean;
   date: string | null;
   from: string;
   subject: string;
   score: number;
+  /** Excerpt around the first match as one line, whitespace collapsed. */
   snippet: string;
+  /** Excerpts with highlight offsets into the extracted text of the part each came from. */
+  snippets: import('./search-types.js').SearchSnippet[];
 }
 
 export interface SearchResult {
+  /** Records the whole query matches, whatever the limit. */
   total: number;
   hits: SearchHit[];
+  sort: import('./search-types.js').SearchSort;
+  /** SHA-256 of every stored message with a match, sorted; filled only when the caller asks for all matches. */
+  sha256s?: string[];
+  /** Something the investigator should know about this search, such as an index rebuilt because it was damaged. */
+  notice?: string;
+  /** How the query was understood, in words; filled when the caller asks for it. */
+  explanation?: string;
 }
 
-/** Explanation of one rule match: the field, the matched value and the rule entry. */
+/** One explainable rule hit: where it matched, the text matched, and why, in words. */
 export interface RuleMatch {
-  /** Field that matched, e.g. "from", "cc", "subject", "body", "attachment:report.pdf". */
+  /** Detector that produced the hit ("domains", "payment-card", ...), or "query" / "not" for those conditions. */
+  detector: string;
+  /** Finer kind: "domain", "lookalike", "display-name", "to-webmail", "forward-to-own-name", an attachment kind, or the detector. */
+  kind: string;
+  /** Short label of the place: a header name ("to"), "subject", "body", "attachment:report.pdf", "attachment:a.zip!b.txt". */
   field: string;
-  /** The value in the message that matched (an address, or the matched text). */
+  /** Kind of place: a header, the body text, an attachment's (or archive member's) text, an attachment file name, or the message as a whole. */
+  area: 'header' | 'body' | 'attachment' | 'filename' | 'message';
+  /** Lower-case header name for header hits ("subject" included), else null. */
+  header: string | null;
+  /** MIME part path of the body or attachment, else null. */
+  partPath: string | null;
+  /** Archive member path ("a/b.txt", nested archives joined with "!"), else null. */
+  member: string | null;
+  /** Character offsets (UTF-16 code units, end exclusive) into that part's extracted text or the header value, or null. */
+  start: number | null;
+  end: number | null;
+  /** The text or value that matched (an address, the matched text). */
   value: string;
-  /** The rule entry responsible (a listed domain or keyword). */
+  /** The rule entry responsible (a listed domain, keyword, pattern), or '' when none applies. */
   entry: string;
+  confidence: 'low' | 'medium' | 'high';
+  /** Decoding chain of the part the hit is in (from record.parts), or null for headers and the message as a whole. */
+  decoding: MimePartInfo | null;
+  /** One English sentence saying why this is a hit. */
+  explanation: string;
 }
 
+/** Hits of one rule in one message record (an evidence message, or a message embedded in it). */
 export interface RuleMessageHit {
+  /** SHA-256 of the evidence message. */
   sha256: string;
+  /** For a message embedded in the evidence message: the MIME part paths leading to it, joined with "/", else null. */
+  embeddedPath: string | null;
+  /** SHA-256 of the embedded message's own octets, else null. */
+  embeddedSha256: string | null;
   matches: RuleMatch[];
+}
+
+/** A rule that could not finish on one message, for example a regex that ran out of time. */
+export interface RuleAbort {
+  sha256: string;
+  embeddedPath: string | null;
+  reason: string;
 }
 
 export interface RuleResult {
   id: string;
   name: string;
+  /** Version of the rule as the pack states it. */
+  version: number;
+  severity: 'low' | 'medium' | 'high';
+  tags: string[];
+  /** Condition in words, e.g. "domains AND query". */
   type: string;
+  /** False for a template rule that was listed but not run. */
+  enabled: boolean;
+  /** Number of evidence messages hit. */
   hits: number;
+  /** SHA-256 of each evidence message hit, sorted. */
   messages: string[];
   details: RuleMessageHit[];
+  aborted: RuleAbort[];
 }
 
+/**
+ * The run record of one rule run. `contentSha256` is the SHA-256 (lower-case hex) of the UTF-8 bytes of
+ * canonicalJson (sorted keys, no whitespace) of this object with the fields `ranAt` and `contentSha256`
+ * removed, so two runs of the same pack on the same evidence state the same hash. The 'rules-run' custody
+ * entry names both this hash and the SHA-256 of the saved file (recordSha256), which also covers `ranAt`.
+ */
 export interface RuleRunResult {
   schemaVersion: number;
   appVersion: string;
   ranAt: string;
-  /** SHA-256 of the rule file's exact bytes. */
+  /** SHA-256 of the rule pack's exact UTF-8 bytes. */
   rulesSha256: string;
+  /** Name of the rule pack. */
+  packName: string;
+  /** SHA-256 of the sorted evidence hashes, each as 64 lower-case hex digits followed by "\n". */
+  evidenceSha256: string;
+  /** Number of evidence messages that evidenceSha256 covers. */
+  messageCount: number;
+  /** Evidence messages without a parsed record, which the rules could not check. */
+  unparsed: string[];
   rules: RuleResult[];
+  contentSha256: string;
 }
 
 export interface BundleProblem {

@@ -18,7 +18,7 @@ export interface MailboxHistory {
   heldHashes: Map<string, string>;
   /** UIDLs reported as vanished by an earlier run and not reported back since. */
   vanished: Set<string>;
-  /** SHA-256 of every message with a 'message-acquired' entry, from any mailbox. */
+  /** SHA-256 of every message with a 'message-acquired' (any mailbox) or 'message-imported' entry. */
   loggedHashes: Set<string>;
 }
 
@@ -48,6 +48,8 @@ export function readMailboxHistory(entries: CustodyEntry[], mailbox: MailboxConf
     const data = entry.data;
     if (entry.type === 'acquisition-started' && isSameMailbox(data, mailbox) && typeof data.runId === 'string') {
       runsOfMailbox.add(data.runId);
+    } else if (entry.type === 'message-imported') {
+      if (typeof data.sha256 === 'string') loggedHashes.add(data.sha256);
     } else if (entry.type === 'message-acquired') {
       if (typeof data.sha256 === 'string') loggedHashes.add(data.sha256);
       if (isSameMailbox(data, mailbox) && typeof data.uidl === 'string') {

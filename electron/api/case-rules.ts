@@ -8,17 +8,16 @@ import { z } from 'zod';
 
 import type { CaseRules } from '../../shared/contract.js';
 import { MailcaseError } from '../../shared/errors.js';
-import { MAX_RULE_FILE_BYTES } from '../../shared/limits.js';
-import { SCHEMA_VERSION, type RuleRunResult } from '../../shared/types.js';
+import type { RuleRunResult } from '../../shared/types.js';
 import { writeFileAtomic } from '../evidence/atomic-file.js';
 import type { CaseStore } from '../evidence/case-store.js';
 import { createLogger } from '../logging/logger.js';
-import { LATEST_RULE_RUN_FILE, parseRuleFile } from '../rules/run-rules.js';
+import { ACTIVE_RULES_FILE, readSavedRulesText } from '../rules/active-rules.js';
+import { LATEST_RULE_RUN_FILE, RULE_RUN_SCHEMA_VERSION, parseRuleFile } from '../rules/run-rules.js';
 
 const log = createLogger('case-rules');
 
-/** Location of the saved rule file, relative to the case folder. */
-export const ACTIVE_RULES_FILE = path.join('rules', 'active-rules.json');
+export { ACTIVE_RULES_FILE };
 
 /**
  * Largest derived/rules/latest.json read back, in bytes. The file lists every hit with its reasons, so it
@@ -27,33 +26,74 @@ export const ACTIVE_RULES_FILE = path.join('rules', 'active-rules.json');
  */
 const MAX_LATEST_RESULT_BYTES = 256 * 1024 * 1024;
 
+const ruleMatchSchema = z.object({
+  detector: z.string(),
+  kind: z.string(),
+  field: z.string(),
+  area: z.enum(['header', 'body', 'attachment', 'filename', 'message']),
+  header: z.string().nullable(),
+  partPath: z.string().nullable(),
+  member: z.string().nullable(),
+  start: z.number().nullable(),
+  end: z.number().nullable(),
+  value: z.string(),
+  entry: z.string(),
+  confidence: z.enum(['low', 'medium', 'high']),
+  decoding: z
+    .object({
+      path: z.string(),
+      contentType: z.string(),
+      transferEncoding: z.string().nullable(),
+      declaredCharset: z.string().nullable(),
+      charsetUsed: z.string().nullable(),
+      filename: z.string().nullable(),
+      disposition: z.string().nullable(),
+      size: z.number(),
+      role: z.enum(['body-text', 'body-html', 'attachment', 'inline', 'message', 'container', 'other']),
+    })
+    .nullable(),
+  explanation: z.string(),
+});
+
 // The saved result is derived data that anyone with access to the folder could edit, so its shape is
-// checked before the renderer draws it.
+// checked before the renderer draws it. A record of another schema version (an older run) is ignored.
 const ruleRunResultSchema = z.object({
-  schemaVersion: z.literal(SCHEMA_VERSION),
+  schemaVersion: z.literal(RULE_RUN_SCHEMA_VERSION),
   appVersion: z.string(),
   ranAt: z.string(),
   rulesSha256: z.string(),
+  packName: z.string(),
+  evidenceSha256: z.string(),
+  messageCount: z.number(),
+  unparsed: z.array(z.string()),
+  contentSha256: z.string(),
   rules: z.array(
     z.object({
       id: z.string(),
       name: z.string(),
+      version: z.number(),
+      severity: z.enum(['low', 'medium', 'high']),
+      tags: z.array(z.string()),
       type: z.string(),
+      enabled: z.boolean(),
       hits: z.number(),
       messages: z.array(z.string()),
       details: z.array(
         z.object({
           sha256: z.string(),
-          matches: z.array(z.object({ field: z.string(), value: z.string(), entry: z.string() })),
+          embeddedPath: z.string().nullable(),
+          embeddedSha256: z.string().nullable(),
+          matches: z.array(ruleMatchSchema),
         }),
       ),
+      aborted: z.array(z.object({ sha256: z.string(), embeddedPath: z.string().nullable(), reason: z.string() })),
     }),
   ),
 });
 
 /** Reads the case's saved rule file and last rule run. A missing file gives null; an unusable latest.json is logged and gives null. */
 export async function readCaseRules(store: CaseStore): Promise<CaseRules> {
-  return { rulesText: await readActiveRules(store), latest: await readLatestRun(store) };
+  return { rulesText: await readSavedRulesText(store), latest: await readLatestRun(store) };
 }
 
 /**
@@ -70,19 +110,6 @@ export async function saveCaseRules(store: CaseStore, rulesText: string): Promis
 
   log.info('Case rules saved', { caseId: store.info.caseId, rulesSha256 });
   return { rulesSha256 };
-}
-
-async function readActiveRules(store: CaseStore): Promise<string | null> {
-  const file = path.join(store.dir, ACTIVE_RULES_FILE);
-  const size = await fileSize(file);
-  if (size === null) return null;
-  if (size > MAX_RULE_FILE_BYTES) {
-    throw new MailcaseError('RULES_INVALID', `${file} is ${size} bytes, more than the ${MAX_RULE_FILE_BYTES} allowed`, {
-      userMessage: `The saved rule file ${file} is too large (${size} bytes). Replace it with a file of at most ${MAX_RULE_FILE_BYTES} bytes.`,
-      details: { file, bytes: size, maxBytes: MAX_RULE_FILE_BYTES },
-    });
-  }
-  return fs.readFile(file, 'utf8');
 }
 
 async function readLatestRun(store: CaseStore): Promise<RuleRunResult | null> {

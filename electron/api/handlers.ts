@@ -1,18 +1,27 @@
 // The handler table behind every channel of the contract: opens cases, runs acquisitions as background
 // jobs and calls the search, rules and bundle services. Shared by Electron IPC and the review server.
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 
 import type { ParsedChannelInput } from '../../shared/contract.js';
 import { MailcaseError } from '../../shared/errors.js';
+import { explainQuery, parseQuery } from '../../shared/query-parser.js';
 import type { AddressEntry, CaseSummary, MailboxConfig, MessageRecord, MessageSummary, ReviewState } from '../../shared/types.js';
 import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
 import { testConnection } from '../acquisition/test-connection.js';
 import { exportBundle } from '../bundle/export-bundle.js';
 import { defaultConfigDir } from '../bundle/signing-key.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
+import { createDemoCaseService } from '../demo/demo-case.js';
 import { CaseStore } from '../evidence/case-store.js';
-import { createLogger } from '../logging/logger.js';
+import { acquireLockFile } from '../evidence/lock-file.js';
+import { importMessages } from '../import/import-messages.js';
+import { createLogger, currentLogFile } from '../logging/logger.js';
+import type { CredentialStore } from '../shell/credential-store.js';
+import { collectDiagnostics } from '../shell/diagnostics.js';
+import { checkNewMail } from '../rules/active-rules.js';
 import { addNote, addTag, loadReviewStates, removeTag, setFlagged } from '../review/review-store.js';
+import { builtinPacks } from '../rules/active-rules.js';
 import { runRules } from '../rules/run-rules.js';
 import { searchCase } from '../search/search-index.js';
 import { CaseProcessor } from './case-processor.js';
@@ -26,7 +35,23 @@ const log = createLogger('handlers');
 export interface HandlerOptions {
   /** Folder containing the bundle signing key. Defaults to the user's Mailcase config folder. */
   configDir?: string;
+  /** Returns the signing key's passphrase (the desktop app keeps it with safeStorage). Without it the key is used unencrypted. */
+  keyPassphrase?: () => Promise<string | undefined>;
+  /** Demo mailbox settings for 'demo:start'. Cases go to <configDir>/demo-cases unless casesDir is given. */
+  demo?: { casesDir?: string; messages?: number; seed?: number };
+  /** Remembered mailbox passwords (the desktop app's OS keychain). Without it, every sync asks for the password. */
+  credentials?: CredentialStore;
+  /** Mode named in diagnostics, for example "desktop" or "browser review mode". */
+  mode?: string;
+  /**
+   * Hold a lock file in each case this table opens for as long as the process runs, so a second app window or
+   * review server cannot open the same case. The CLI does not: each of its writes takes the case's own locks.
+   */
+  lockOpenCases?: boolean;
 }
+
+/** Lock file, relative to the case folder, held while an app window or review server has the case open. */
+export const OPEN_CASE_LOCK_FILE = 'case-open.lock';
 
 /**
  * Creates the handler table. Each table keeps one CaseStore per case folder, because a custody log
@@ -37,6 +62,25 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
   const processors = new Map<CaseStore, CaseProcessor>();
   const jobs = new JobRegistry();
   const acquiringDirs = new Set<string>();
+  const demo = createDemoCaseService({
+    casesDir: options.demo?.casesDir ?? path.join(options.configDir ?? defaultConfigDir(), 'demo-cases'),
+    ...(options.demo?.messages === undefined ? {} : { messages: options.demo.messages }),
+    ...(options.demo?.seed === undefined ? {} : { seed: options.demo.seed }),
+  });
+
+  /** Keeps an opened store for later requests, first taking the case's open lock when the table holds one. */
+  const keepStore = async (store: CaseStore): Promise<void> => {
+    if (stores.has(store.dir)) return;
+    if (options.lockOpenCases) {
+      const lockPath = path.join(store.dir, OPEN_CASE_LOCK_FILE);
+      await acquireLockFile(lockPath, {
+        timeoutMs: 0,
+        heldMessage: 'This case is open in another Mailcase window or review server. Close it there and try again.',
+      });
+      releaseOnExit(lockPath);
+    }
+    stores.set(store.dir, store);
+  };
 
   const openStore = async (dir: string): Promise<CaseStore> => {
     const absolute = requireAbsolutePath(dir, 'dir');
@@ -44,7 +88,7 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
     if (cached) return cached;
 
     const store = await CaseStore.open(absolute);
-    stores.set(absolute, store);
+    await keepStore(store);
     return store;
   };
 
@@ -55,6 +99,29 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
       processors.set(store, processor);
     }
     return processor;
+  };
+
+  /** Returns the password typed in, else the remembered one, else fails asking for it. */
+  const resolvePassword = async (mailbox: MailboxConfig, typed: string | undefined): Promise<string> => {
+    if (typed !== undefined) return typed;
+
+    const saved = (await options.credentials?.load(mailbox)) ?? null;
+    if (saved !== null) return saved;
+    throw new MailcaseError('INVALID_INPUT', 'Password missing and none remembered', {
+      userMessage: 'Enter the mailbox password.',
+      details: { field: 'password' },
+    });
+  };
+
+  /** Saves a password that just logged in successfully, when the investigator asked to remember it. */
+  const rememberIfAsked = async (mailbox: MailboxConfig, typed: string | undefined, remember: boolean): Promise<void> => {
+    if (!remember || typed === undefined || !options.credentials) return;
+    try {
+      await options.credentials.save(mailbox, typed);
+    } catch (error) {
+      // The login worked, so the run goes on; the investigator types the password again next time.
+      log.warn('Password not remembered', { host: mailbox.host, user: mailbox.user, error: error instanceof Error ? error.message : String(error) });
+    }
   };
 
   /** Opens a case and parses any stored message that has no record yet, so readers see every message. */
@@ -69,7 +136,7 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
       const absolute = requireAbsolutePath(input.dir, 'dir');
       if (input.create) {
         const created = await CaseStore.create(absolute, input.name);
-        stores.set(absolute, created);
+        await keepStore(created);
         log.info('Case created', { caseId: created.info.caseId });
       }
       const store = await openStore(absolute);
@@ -77,7 +144,28 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
       return summarizeCase(store);
     },
 
-    'mailbox:test': async (input) => testConnection(toMailboxConfig(input.mailbox), input.password),
+    'mailbox:test': async (input) => {
+      const mailbox = toMailboxConfig(input.mailbox);
+      const result = await testConnection(mailbox, await resolvePassword(mailbox, input.password));
+      await rememberIfAsked(mailbox, input.password, input.rememberPassword);
+      return result;
+    },
+
+    'credentials:status': async (input) => {
+      const mailbox = toMailboxConfig(input.mailbox);
+      const available = options.credentials?.isAvailable() ?? false;
+      return { available, saved: available && ((await options.credentials?.has(mailbox)) ?? false) };
+    },
+
+    'credentials:forget': async (input) => {
+      const mailbox = toMailboxConfig(input.mailbox);
+      await options.credentials?.forget(mailbox);
+      return { available: options.credentials?.isAvailable() ?? false, saved: false };
+    },
+
+    'app:diagnostics': async () => ({
+      text: await collectDiagnostics({ logFile: currentLogFile(), versions: process.versions, mode: options.mode ?? 'browser review mode' }),
+    }),
 
     'acquisition:start': async (input) => {
       const store = await openStore(input.dir);
@@ -88,17 +176,20 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
         });
       }
 
-      acquiringDirs.add(store.dir);
       const mailbox = toMailboxConfig(input.mailbox);
-      const password = input.password;
+      const password = await resolvePassword(mailbox, input.password);
+      acquiringDirs.add(store.dir);
       const processor = processorFor(store);
       const jobId = jobs.start(async (reporter, signal) => {
         try {
           const summary = await acquireMailbox({ store, mailbox, password, signal, onProgress: (progress) => reporter.progress(progress) });
+          await rememberIfAsked(mailbox, input.password, input.rememberPassword);
           reporter.progress({ phase: 'processing', total: 0, done: 0, currentUidl: null });
           await processor.ensureProcessed({
             onProgress: (done, total) => reporter.progress({ phase: 'processing', total, done, currentUidl: null }),
           });
+          // New mail is checked against the case's active rules at once; a failure is logged, not fatal.
+          if (summary.newMessages.length > 0) await checkNewMail(store);
           log.info('Acquisition job finished', { caseId: store.info.caseId, runId: summary.runId, cancelled: summary.cancelled });
           return summary;
         } catch (error) {
@@ -155,7 +246,10 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
       }
     },
 
-    'search:run': async (input) => searchCase(await openProcessedStore(input.dir), input.query),
+    'search:run': async (input) => {
+      const result = await searchCase(await openProcessedStore(input.dir), input.query, { sort: input.sort ?? 'relevance' });
+      return input.explain === true && input.query.trim() !== '' ? { ...result, explanation: explainQuery(parseQuery(input.query)) } : result;
+    },
 
     'rules:run': async (input) => runRules(await openProcessedStore(input.dir), input.rulesJson),
 
@@ -163,12 +257,31 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
 
     'rules:save': async (input) => saveCaseRules(await openStore(input.dir), input.rulesText),
 
-    'bundle:export': async (input) => exportSelection(await openProcessedStore(input.dir), input, options.configDir),
+    'rules:packs': async () => ({ packs: builtinPacks() }),
+
+    'bundle:export': async (input) => exportSelection(await openProcessedStore(input.dir), input, options.configDir, await options.keyPassphrase?.()),
 
     'bundle:verify': async (input) => {
       const verification = await verifyBundle(requireAbsolutePath(input.file, 'file'));
       const ownFingerprint = await readOwnKeyFingerprint(options.configDir ?? defaultConfigDir());
       return describeSigner(verification, input.trustedFingerprint, ownFingerprint);
+    },
+
+    'demo:start': async (input) => {
+      const { store, reply } = await demo.start(input.dir === undefined ? undefined : requireAbsolutePath(input.dir, 'dir'));
+      await keepStore(store);
+      return reply;
+    },
+
+    'case:import': async (input) => {
+      const store = await openStore(input.dir);
+      const paths = input.paths.map((given, index) => requireAbsolutePath(given, `paths.${index}`));
+      const summary = await importMessages({ store, paths, format: input.format });
+      // Forced, because a duplicate from a new file adds a source to a record without changing the stored messages.
+      const processed = await processorFor(store).ensureProcessed({ force: true });
+      if (summary.newCount > 0) await checkNewMail(store);
+      log.info('Import finished', { caseId: store.info.caseId, importId: summary.importId, messages: summary.messages, problems: summary.problems.length });
+      return { ...summary, parsed: processed?.parsed ?? 0, parseErrors: processed?.parseErrors ?? 0 };
     },
   };
 }
@@ -186,10 +299,21 @@ async function parseAfterFailure(processor: CaseProcessor, store: CaseStore): Pr
 }
 
 /** Exports every message, or only the messages the given search query finds. */
-async function exportSelection(store: CaseStore, input: ParsedChannelInput<'bundle:export'>, configDir: string | undefined) {
+async function exportSelection(store: CaseStore, input: ParsedChannelInput<'bundle:export'>, configDir: string | undefined, keyPassphrase: string | undefined) {
   const outFile = requireAbsolutePath(input.outFile, 'outFile');
+  const settings = {
+    store,
+    outFile,
+    configDir,
+    keyPassphrase,
+    investigator: input.investigator,
+    organisation: input.organisation,
+    caseReference: input.caseReference,
+    includeMbox: input.includeMbox,
+    timestampUrl: input.timestampUrl,
+  };
   if (input.query === undefined) {
-    return exportBundle({ store, outFile, configDir });
+    return exportBundle(settings);
   }
 
   // The limit is the number of stored messages so the export covers every hit, not one page of them.
@@ -201,7 +325,7 @@ async function exportSelection(store: CaseStore, input: ParsedChannelInput<'bund
       details: { query: input.query.slice(0, 200) },
     });
   }
-  return exportBundle({ store, outFile, configDir, sha256s: result.hits.map((hit) => hit.sha256) });
+  return exportBundle({ ...settings, sha256s: result.hits.map((hit) => hit.sha256) });
 }
 
 async function summarizeCase(store: CaseStore): Promise<CaseSummary> {
@@ -214,6 +338,11 @@ async function summarizeCase(store: CaseStore): Promise<CaseSummary> {
     messageCount: stored.length,
     parseErrorCount: records.filter((record) => record.parseError !== null).length,
   };
+}
+
+/** Removes a lock file when the process exits, even on process.exit(); a crash leaves it for stale-lock detection. */
+function releaseOnExit(lockPath: string): void {
+  process.once('exit', () => rmSync(lockPath, { force: true }));
 }
 
 function summarizeMessage(record: MessageRecord, review: ReviewState | undefined): MessageSummary {

@@ -7,23 +7,39 @@ export const BUNDLE_PATHS = {
   bagit: 'bag/bagit.txt',
   bagInfo: 'bag/bag-info.txt',
   manifest: 'bag/manifest-sha256.txt',
+  manifestSha512: 'bag/manifest-sha512.txt',
   tagManifest: 'bag/tagmanifest-sha256.txt',
+  tagManifestSha512: 'bag/tagmanifest-sha512.txt',
   payloadRoot: 'bag/data/',
   messagesRoot: 'bag/data/messages/',
   signature: 'signature/tagmanifest-sha256.txt.sig',
   publicKey: 'signature/public-key.pem',
   fingerprint: 'signature/fingerprint.txt',
+  timestamp: 'signature/tagmanifest-sha256.txt.tsr',
 } as const;
 
 /** Payload paths relative to the bag root, as they appear in manifest-sha256.txt. */
 export const PAYLOAD_PATHS = {
   custodyLog: 'data/custody/custody-log.jsonl',
-  ruleRun: 'data/rules/latest.json',
-  messageList: 'data/messages.json',
+  transcriptsRoot: 'data/custody/transcripts/',
+  rulesRoot: 'data/rules/',
+  review: 'data/review/review-states.json',
+  report: 'data/report.html',
+  loadFileCsv: 'data/loadfile.csv',
+  loadFileJson: 'data/loadfile.json',
+  mbox: 'data/messages.mbox',
 } as const;
 
-/** Tag files that tagmanifest-sha256.txt must list, relative to the bag root. */
-export const SIGNED_TAG_FILES = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt'] as const;
+/** Tag files that both tag manifests must list, relative to the bag root. */
+export const SIGNED_TAG_FILES = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest-sha512.txt'] as const;
+
+/** bag-info.txt label naming the time-stamping authority asked for a token, so a removed token is noticed. */
+export const TIMESTAMP_AUTHORITY_LABEL = 'Timestamp-Authority';
+
+/** Checksum algorithms of the manifests, with the length of their hex digests. */
+export const MANIFEST_ALGORITHMS = { sha256: 64, sha512: 128 } as const;
+
+export type ManifestAlgorithm = keyof typeof MANIFEST_ALGORITHMS;
 
 /** The bag declaration (RFC 8493 section 2.1.1). Mailcase writes and accepts only this exact text. */
 export const BAGIT_TXT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
@@ -35,16 +51,21 @@ export interface ManifestEntry {
   /** Path relative to the bag root, e.g. "data/messages/<sha256>.eml". */
   path: string;
   sha256: string;
+  /** SHA-512 of the file; manifests of that algorithm need it. */
+  sha512?: string;
 }
 
-export interface ParsedManifestEntry extends ManifestEntry {
+export interface ParsedManifestEntry {
+  path: string;
+  /** Checksum in lower-case hex. */
+  checksum: string;
   /** 1-based line number in the manifest. */
   line: number;
 }
 
 export interface ParsedManifest {
   entries: ParsedManifestEntry[];
-  /** 1-based numbers of lines that are not "<sha256> <path>". */
+  /** 1-based numbers of lines that are not "<checksum> <path>". */
   malformedLines: number[];
 }
 
@@ -59,27 +80,37 @@ export function compareCodeUnits(a: string, b: string): number {
   return a > b ? 1 : 0;
 }
 
-/** Formats a BagIt manifest: "<sha256>  <path>\n" per entry, sorted by path. */
-export function formatManifest(entries: readonly ManifestEntry[]): string {
+/**
+ * Formats a BagIt manifest: "<checksum>  <path>\n" per entry, sorted by path. Throws when an entry lacks
+ * the checksum of `algorithm`, which is a programming error.
+ */
+export function formatManifest(entries: readonly ManifestEntry[], algorithm: ManifestAlgorithm = 'sha256'): string {
   const sorted = [...entries].sort((a, b) => compareCodeUnits(a.path, b.path));
-  return sorted.map((entry) => `${entry.sha256}  ${encodeManifestPath(entry.path)}\n`).join('');
+  return sorted
+    .map((entry) => {
+      const checksum = entry[algorithm];
+      if (checksum === undefined) throw new Error(`Manifest entry ${entry.path} has no ${algorithm}`);
+      return `${checksum}  ${encodeManifestPath(entry.path)}\n`;
+    })
+    .join('');
 }
 
 /**
- * Parses a SHA-256 manifest. RFC 8493 section 2.1.3 separates checksum and path by one or more spaces or
- * tabs, and percent-encodes CR, LF and % inside paths. Hex digits are returned in lower case.
+ * Parses a manifest of `algorithm`. RFC 8493 section 2.1.3 separates checksum and path by one or more
+ * spaces or tabs, and percent-encodes CR, LF and % inside paths. Hex digits are returned in lower case.
  */
-export function parseManifest(text: string): ParsedManifest {
+export function parseManifest(text: string, algorithm: ManifestAlgorithm = 'sha256'): ParsedManifest {
   const entries: ParsedManifestEntry[] = [];
   const malformedLines: number[] = [];
+  const linePattern = new RegExp(`^([0-9a-fA-F]{${MANIFEST_ALGORITHMS[algorithm]}})[ \\t]+(\\S.*)$`);
 
   splitLines(text).forEach((line, index) => {
-    const match = /^([0-9a-fA-F]{64})[ \t]+(\S.*)$/.exec(line);
+    const match = linePattern.exec(line);
     if (!match?.[1] || !match[2]) {
       malformedLines.push(index + 1);
       return;
     }
-    entries.push({ sha256: match[1].toLowerCase(), path: decodeManifestPath(match[2]), line: index + 1 });
+    entries.push({ checksum: match[1].toLowerCase(), path: decodeManifestPath(match[2]), line: index + 1 });
   });
   return { entries, malformedLines };
 }

@@ -11,6 +11,7 @@ import type { BundleProblem } from '../../shared/types.js';
 export interface BundleMember {
   name: string;
   sha256: string;
+  sha512: string;
   /** Octets after decompression. */
   size: number;
   /** Content, kept only for the members the caller asked for. */
@@ -114,6 +115,7 @@ async function readEntry(
  */
 async function hashEntry(zip: ZipFile, entry: Entry, name: string, keep: boolean): Promise<BundleMember> {
   const hash = createHash('sha256');
+  const hash512 = createHash('sha512');
   const chunks: Buffer[] = [];
   let size = 0;
 
@@ -121,11 +123,12 @@ async function hashEntry(zip: ZipFile, entry: Entry, name: string, keep: boolean
   for await (const chunk of stream) {
     const octets = chunk as Buffer;
     hash.update(octets);
+    hash512.update(octets);
     size += octets.length;
     if (keep) chunks.push(octets);
   }
 
-  return { name, sha256: hash.digest('hex'), size, data: keep ? Buffer.concat(chunks) : null };
+  return { name, sha256: hash.digest('hex'), sha512: hash512.digest('hex'), size, data: keep ? Buffer.concat(chunks) : null };
 }
 
 function decodeEntryName(raw: Buffer): string | null {

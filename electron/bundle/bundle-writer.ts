@@ -13,10 +13,14 @@ import { fsyncDirectory, temporaryPathFor } from '../evidence/atomic-file.js';
 import { compareCodeUnits } from './bag-format.js';
 
 /**
- * Modification time stored for every member. A fixed value keeps the archive a function of its content
- * alone, so exporting the same selection twice gives the same members.
+ * Modification time stored for every member: 2000-01-01 00:00:00 as a DOS date and time. yazl converts the
+ * Date through local time, so the Date is built from local fields to give the same DOS fields in every time
+ * zone, and forceDosTimestamp leaves out the Unix timestamp extra field, which would differ by zone. A fixed
+ * value keeps the archive a function of its content alone.
  */
-const MEMBER_MTIME = new Date(Date.UTC(2000, 0, 1));
+function memberMtime(): Date {
+  return new Date(2000, 0, 1, 0, 0, 0);
+}
 
 /** Unix mode stored for every member: a regular file, readable by all, writable by the owner. */
 const MEMBER_MODE = 0o100644;
@@ -77,7 +81,7 @@ async function streamZip(target: string, members: readonly ZipMember[]): Promise
 
   const sorted = [...members].sort((a, b) => compareCodeUnits(a.name, b.name));
   for (const member of sorted) {
-    const options = { mtime: MEMBER_MTIME, mode: MEMBER_MODE };
+    const options = { mtime: memberMtime(), mode: MEMBER_MODE, forceDosTimestamp: true };
     if ('data' in member) {
       zip.addBuffer(member.data, member.name, options);
       continue;

@@ -1,81 +1,123 @@
 // Exports a case's evidence as a signed zip: a BagIt 1.0 bag (RFC 8493) holding the raw messages, the custody
-// log and the last rule run, plus an Ed25519 signature over the bag's tag manifest.
-import { createHash, sign } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+// log excerpt and transcripts, rule hits, reviewer state, a report and load files, plus an Ed25519 signature
+// over the bag's tag manifest and, when configured, an RFC 3161 time-stamp of it.
+import { sign } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { canonicalJson } from '../../shared/canonical-json.js';
 import { MailcaseError } from '../../shared/errors.js';
-import { SCHEMA_VERSION, type AddressEntry, type BundleExportResult, type MessageRecord } from '../../shared/types.js';
+import type { BundleExportResult } from '../../shared/types.js';
 import { APP_VERSION } from '../../shared/version.js';
+import { temporaryPathFor } from '../evidence/atomic-file.js';
 import type { CaseStore } from '../evidence/case-store.js';
 import { createLogger } from '../logging/logger.js';
 import {
   BAGIT_TXT,
   BUNDLE_PATHS,
   PAYLOAD_PATHS,
+  TIMESTAMP_AUTHORITY_LABEL,
   formatBagInfo,
   formatManifest,
   formatPayloadOxum,
-  messagePayloadPath,
-  type ManifestEntry,
 } from './bag-format.js';
+import { writeMbox } from './bundle-mbox.js';
+import { bufferPayload, collectPayload, type BundleMetadata, type PayloadFile } from './bundle-payload.js';
+import { buildLoadFileRows, formatLoadFileCsv, formatLoadFileJson, formatReportHtml } from './bundle-report.js';
 import { writeZipAtomic, type ZipMember } from './bundle-writer.js';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key.js';
+import { checkTimestampResponse, requestTimestamp } from './timestamp.js';
 
 const log = createLogger('export-bundle');
+
+const BAGGING_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface ExportBundleOptions {
   store: CaseStore;
   outFile: string;
   /** Messages to include; all stored messages when omitted. */
-  sha256s?: string[];
+  sha256s?: string[] | undefined;
   /** Folder holding keys/; defaultConfigDir() when omitted. */
-  configDir?: string;
+  configDir?: string | undefined;
+  /** Passphrase of the signing key. See loadOrCreateSigningKey for what happens without one. */
+  keyPassphrase?: string | undefined;
+  /** Override the case reference, investigator and organisation that case.json states. */
+  caseReference?: string | undefined;
+  investigator?: string | undefined;
+  organisation?: string | undefined;
+  /** Also write data/messages.mbox (mboxrd) with every selected message. */
+  includeMbox?: boolean | undefined;
+  /** URL of an RFC 3161 time-stamping authority; no time-stamp is requested when omitted. */
+  timestampUrl?: string | undefined;
+  /** Bagging-Date as YYYY-MM-DD; today's UTC date when omitted. */
+  baggingDate?: string | undefined;
 }
 
-/** One row of data/messages.json, taken from the message's derived record when it has one. */
-export interface BundledMessageSummary {
-  sha256: string;
-  size: number;
-  date: string | null;
-  from: string | null;
-  subject: string | null;
-}
-
-/** A payload file with its path relative to the bag root, its SHA-256 and its size in octets. */
-interface PayloadFile extends ManifestEntry {
-  size: number;
-  /** Content held in memory. Messages and the custody log have none and are streamed from sourcePath. */
-  data?: Buffer;
-  sourcePath?: string;
+/** Result of an export: the shared summary plus the time-stamp's time when one was obtained. */
+export interface ExportedBundle extends BundleExportResult {
+  /** Time the TSA stated in the time-stamp token (UTC ISO), or null without a time-stamp. */
+  timestampTime: string | null;
 }
 
 /**
  * Writes the selected messages (all stored messages by default) as a signed bundle to `outFile`, replacing
- * it atomically, and logs 'bundle-exported' in the custody log. Throws MESSAGE_NOT_FOUND when a requested
- * message is not stored, and CASE_INVALID when a stored message no longer matches its SHA-256.
+ * it atomically, and logs 'bundle-exported' in the custody log. The same selection of the same case on the
+ * same Bagging-Date gives the same zip, octet for octet, unless a time-stamp is requested. Throws
+ * MESSAGE_NOT_FOUND when a requested message is not stored, CASE_INVALID when a stored file no longer
+ * matches its SHA-256, KEY_INVALID when the signing key cannot be used, and BUNDLE_INVALID when the
+ * time-stamping authority fails.
  */
-export async function exportBundle(options: ExportBundleOptions): Promise<BundleExportResult> {
+export async function exportBundle(options: ExportBundleOptions): Promise<ExportedBundle> {
   const { store } = options;
   const outFile = path.resolve(options.outFile);
+  const baggingDate = checkBaggingDate(options.baggingDate);
 
   const selection = await selectMessages(store, options.sha256s);
-  const signingKey = await loadOrCreateSigningKey(options.configDir);
-  const payload = await collectPayload(store, selection);
-  const members = buildMembers(store, payload, signingKey);
+  const signingKey = await loadOrCreateSigningKey(options.configDir, options.keyPassphrase);
+  const collected = await collectPayload(store, selection, options);
+  const payload = [...collected.files];
 
-  const sha256 = await writeZipAtomic(outFile, members);
+  const rows = buildLoadFileRows(collected.messages);
+  payload.push(bufferPayload(PAYLOAD_PATHS.report, formatReportHtml(collected.metadata, rows, signingKey.fingerprint)));
+  payload.push(bufferPayload(PAYLOAD_PATHS.loadFileCsv, formatLoadFileCsv(rows)));
+  payload.push(bufferPayload(PAYLOAD_PATHS.loadFileJson, formatLoadFileJson(rows)));
 
-  await store.custodyLog.append('bundle-exported', {
-    file: outFile,
-    sha256,
-    messageCount: selection.length,
-    signerFingerprint: signingKey.fingerprint,
+  const mboxFile = options.includeMbox ? `${temporaryPathFor(outFile)}.mbox` : null;
+  try {
+    if (mboxFile) payload.push(await writeMbox(store, collected.messages, mboxFile));
+
+    const timestampAuthority = options.timestampUrl ? new URL(options.timestampUrl).origin : null;
+    const bag = buildBag(payload, collected.metadata, { messageCount: selection.length, baggingDate, timestampAuthority }, signingKey);
+    const timestamp = options.timestampUrl ? await requestTimestamp(options.timestampUrl, bag.tagManifest) : null;
+    if (timestamp) bag.members.push({ name: BUNDLE_PATHS.timestamp, data: timestamp });
+
+    const sha256 = await writeZipAtomic(outFile, bag.members);
+    await store.custodyLog.append('bundle-exported', {
+      file: outFile,
+      sha256,
+      messageCount: selection.length,
+      signerFingerprint: signingKey.fingerprint,
+      timestamped: timestamp !== null,
+    });
+    log.info('exported bundle', { caseId: store.info.caseId, file: outFile, sha256, messageCount: selection.length });
+
+    const timestampTime = timestamp ? await readTimestampTime(timestamp, bag.tagManifest) : null;
+    return { file: outFile, messageCount: selection.length, sha256, signerFingerprint: signingKey.fingerprint, timestampTime };
+  } finally {
+    if (mboxFile) await fs.rm(mboxFile, { force: true });
+  }
+}
+
+async function readTimestampTime(response: Buffer, tagManifest: Buffer): Promise<string | null> {
+  return (await checkTimestampResponse(response, tagManifest)).genTime;
+}
+
+function checkBaggingDate(value: string | undefined): string {
+  if (value === undefined) return new Date().toISOString().slice(0, 10);
+  if (BAGGING_DATE_PATTERN.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return value;
+  throw new MailcaseError('INVALID_INPUT', `Bagging date ${JSON.stringify(value.slice(0, 40))} is not YYYY-MM-DD`, {
+    userMessage: `The bagging date "${value.slice(0, 40)}" is not a date in the form YYYY-MM-DD.`,
+    details: { baggingDate: value.slice(0, 40) },
   });
-  log.info('exported bundle', { caseId: store.info.caseId, file: outFile, sha256, messageCount: selection.length });
-
-  return { file: outFile, messageCount: selection.length, sha256, signerFingerprint: signingKey.fingerprint };
 }
 
 /** Returns the sorted, de-duplicated selection, checking that every requested message is stored. */
@@ -97,74 +139,24 @@ async function selectMessages(store: CaseStore, sha256s: string[] | undefined): 
   return selection;
 }
 
-async function collectPayload(store: CaseStore, selection: readonly string[]): Promise<PayloadFile[]> {
-  const payload: PayloadFile[] = [];
-  const summaries: BundledMessageSummary[] = [];
-
-  for (const sha256 of selection) {
-    const sourcePath = store.messagePath(sha256);
-    const { size } = await fs.stat(sourcePath);
-
-    // A stored message is named by its SHA-256, and the zip writer checks the octets against it as they stream.
-    payload.push({ path: messagePayloadPath(sha256), sha256, size, sourcePath });
-    summaries.push(summarizeMessage(sha256, size, await store.loadRecord(sha256)));
-  }
-
-  payload.push(await snapshotCustodyLog(store.custodyLog.filePath));
-
-  const ruleRun = await readOptionalFile(store.derivedPath('rules', 'latest.json'));
-  if (ruleRun) payload.push(bufferPayload(PAYLOAD_PATHS.ruleRun, ruleRun));
-
-  const messageList = { schemaVersion: SCHEMA_VERSION, appVersion: APP_VERSION, messages: summaries };
-  payload.push(bufferPayload(PAYLOAD_PATHS.messageList, Buffer.from(canonicalJson(messageList) + '\n', 'utf8')));
-  return payload;
-}
-
-/**
- * Hashes the custody log as it is now. The log only grows, so streaming the same number of octets later
- * gives the same content. The zip writer checks that as well.
- */
-async function snapshotCustodyLog(file: string): Promise<PayloadFile> {
-  const { size } = await fs.stat(file);
-  const hash = createHash('sha256');
-  if (size > 0) {
-    for await (const chunk of createReadStream(file, { start: 0, end: size - 1 })) hash.update(chunk as Buffer);
-  }
-  return { path: PAYLOAD_PATHS.custodyLog, sha256: hash.digest('hex'), size, sourcePath: file };
-}
-
-function summarizeMessage(sha256: string, size: number, record: MessageRecord | null): BundledMessageSummary {
-  if (!record) return { sha256, size, date: null, from: null, subject: null };
-  return { sha256, size, date: record.date, from: formatAddresses(record.from), subject: record.subject };
-}
-
-function formatAddresses(entries: readonly AddressEntry[]): string | null {
-  if (entries.length === 0) return null;
-  return entries.map((entry) => (entry.name ? `${entry.name} <${entry.address}>` : entry.address)).join(', ');
-}
-
-/** Builds the tag files, signs the tag manifest and lists every zip member. */
-function buildMembers(store: CaseStore, payload: readonly PayloadFile[], signingKey: SigningKey): ZipMember[] {
+/** Builds the tag files, signs tagmanifest-sha256.txt and lists every zip member. */
+function buildBag(payload: readonly PayloadFile[], metadata: BundleMetadata, facts: ExportFacts, signingKey: SigningKey): { members: ZipMember[]; tagManifest: Buffer } {
   const payloadOctets = payload.reduce((total, file) => total + file.size, 0);
-  const bagInfo = formatBagInfo([
-    ['Bagging-Date', new Date().toISOString().slice(0, 10)],
-    ['Case-Name', store.info.name],
-    ['External-Identifier', store.info.caseId],
-    ['Mailcase-Version', APP_VERSION],
-    ['Payload-Oxum', formatPayloadOxum(payloadOctets, payload.length)],
-  ]);
-  const manifest = formatManifest(payload);
+  const bagInfo = formatBagInfo(bagInfoFields(metadata, facts, formatPayloadOxum(payloadOctets, payload.length)));
 
   const tagFiles = [
-    { path: 'bagit.txt', data: Buffer.from(BAGIT_TXT, 'utf8') },
-    { path: 'bag-info.txt', data: Buffer.from(bagInfo, 'utf8') },
-    { path: 'manifest-sha256.txt', data: Buffer.from(manifest, 'utf8') },
+    bufferPayload('bagit.txt', Buffer.from(BAGIT_TXT, 'utf8')),
+    bufferPayload('bag-info.txt', Buffer.from(bagInfo, 'utf8')),
+    bufferPayload('manifest-sha256.txt', Buffer.from(formatManifest(payload, 'sha256'), 'utf8')),
+    bufferPayload('manifest-sha512.txt', Buffer.from(formatManifest(payload, 'sha512'), 'utf8')),
   ];
-  const tagManifest = Buffer.from(formatManifest(tagFiles.map((file) => bufferPayload(file.path, file.data))), 'utf8');
+  const tagManifest = Buffer.from(formatManifest(tagFiles, 'sha256'), 'utf8');
+  const tagManifestSha512 = Buffer.from(formatManifest(tagFiles, 'sha512'), 'utf8');
   const signature = sign(null, tagManifest, signingKey.privateKey);
 
-  const members: ZipMember[] = tagFiles.map((file) => ({ name: BUNDLE_PATHS.bagRoot + file.path, data: file.data }));
+  const members: ZipMember[] = tagFiles.map((file) => ({ name: BUNDLE_PATHS.bagRoot + file.path, data: file.data ?? Buffer.alloc(0) }));
   members.push({ name: BUNDLE_PATHS.tagManifest, data: tagManifest });
+  members.push({ name: BUNDLE_PATHS.tagManifestSha512, data: tagManifestSha512 });
   members.push({ name: BUNDLE_PATHS.signature, data: signature });
   members.push({ name: BUNDLE_PATHS.publicKey, data: Buffer.from(signingKey.publicKeyPem, 'utf8') });
   members.push({ name: BUNDLE_PATHS.fingerprint, data: Buffer.from(`${signingKey.fingerprint}\n`, 'utf8') });
@@ -177,18 +169,40 @@ function buildMembers(store: CaseStore, payload: readonly PayloadFile[], signing
       members.push({ name, sourcePath: file.sourcePath, size: file.size, sha256: file.sha256 });
     }
   }
-  return members;
+  return { members, tagManifest };
 }
 
-function bufferPayload(payloadPath: string, data: Buffer): PayloadFile {
-  return { path: payloadPath, sha256: createHash('sha256').update(data).digest('hex'), size: data.length, data };
+/** Facts of one export that go into bag-info.txt besides the case metadata. */
+interface ExportFacts {
+  messageCount: number;
+  baggingDate: string;
+  /** Origin of the TSA asked for a time-stamp, or null. Stating it lets verification notice a removed token. */
+  timestampAuthority: string | null;
 }
 
-async function readOptionalFile(file: string): Promise<Buffer | null> {
-  try {
-    return await fs.readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+/**
+ * Lists bag-info.txt's fields in label order. Source-Organization, Contact-Name, External-Identifier,
+ * Internal-Sender-Identifier, Bagging-Date, Bag-Software-Agent and Payload-Oxum are the RFC 8493 section 2.2.2
+ * labels; the others are Mailcase's. A field without a value is left out.
+ */
+function bagInfoFields(metadata: BundleMetadata, facts: ExportFacts, payloadOxum: string): [string, string][] {
+  const fields: [string, string | null][] = [
+    ['Acquisition-Period', metadata.acquisitionStart && metadata.acquisitionEnd ? `${metadata.acquisitionStart}/${metadata.acquisitionEnd}` : null],
+    ['Bag-Software-Agent', `Mailcase ${APP_VERSION}`],
+    ['Bagging-Date', facts.baggingDate],
+    ['Case-Name', metadata.caseName],
+    ['Case-Reference', metadata.caseReference],
+    ['Contact-Name', metadata.investigator],
+    ['External-Identifier', metadata.caseReference],
+    ['Internal-Sender-Identifier', metadata.caseId],
+    ['Investigator', metadata.investigator],
+    ['Mailcase-Version', APP_VERSION],
+    ['Message-Count', String(facts.messageCount)],
+    ['Organisation', metadata.organisation],
+    ['Payload-Oxum', payloadOxum],
+    ...metadata.sources.map((source): [string, string] => ['Source-Mailbox', source]),
+    ['Source-Organization', metadata.organisation],
+    [TIMESTAMP_AUTHORITY_LABEL, facts.timestampAuthority],
+  ];
+  return fields.filter((field): field is [string, string] => field[1] !== null);
 }

@@ -260,3 +260,13 @@ function keyInvalid(file: string, problem: string, cause?: unknown): MailcaseErr
     cause,
   });
 }
+
+/** Whether the private key exists and whether it is stored encrypted. */
+export type SigningKeyState = 'missing' | 'unencrypted' | 'encrypted';
+
+/** Reports whether <configDir>/keys/ contains a private key and whether it is encrypted, without decrypting it. */
+export async function readSigningKeyState(configDir: string = defaultConfigDir()): Promise<SigningKeyState> {
+  const pem = await readKeyFile(path.join(configDir, KEY_FILES.folder, KEY_FILES.privateKey));
+  if (pem === null) return 'missing';
+  return isEncryptedPem(pem) ? 'encrypted' : 'unencrypted';
+}

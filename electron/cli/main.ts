@@ -1,4 +1,5 @@
 // The mailcase command line: every step of the investigation, for scripts and tests.
+import { createPublicKey } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,19 +9,24 @@ import { MailcaseError, serializeError } from '../../shared/errors.js';
 import { mailboxSchema } from '../../shared/contract.js';
 import { MAX_RULE_FILE_BYTES } from '../../shared/limits.js';
 import { pluralize } from '../../shared/text.js';
-import type { AcquisitionProgress, MailboxConfig } from '../../shared/types.js';
+import type { AcquisitionProgress, MailboxConfig, RuleRunResult } from '../../shared/types.js';
 import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
 import { testConnection } from '../acquisition/test-connection.js';
 import { createHandlers } from '../api/handlers.js';
 import { exportBundle } from '../bundle/export-bundle.js';
+import { readKeyPassphrase } from '../bundle/key-passphrase.js';
 import { assessSignerTrust, type SignerTrustStatus } from '../bundle/signer-trust.js';
-import { defaultConfigDir } from '../bundle/signing-key.js';
+import { defaultConfigDir, fingerprintOf, readPublicKey, readSigningKeyState } from '../bundle/signing-key.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
 import { CaseStore } from '../evidence/case-store.js';
 import { verifyCase } from '../evidence/verify-case.js';
 import { logToFile } from '../logging/logger.js';
-import { processCase } from '../parsing/process-case.js';
+import { processCase, rebuildCase } from '../parsing/process-case.js';
+import { importMessages } from '../import/import-messages.js';
+import { IMPORT_FORMATS, type ImportFormat } from '../../shared/import-types.js';
+import { explainQuery, parseQuery } from '../../shared/query-parser.js';
 import { startReviewServer } from '../review-server/review-server.js';
+import { checkNewMail, runActiveRules } from '../rules/active-rules.js';
 import { runRules } from '../rules/run-rules.js';
 import { searchCase } from '../search/search-index.js';
 import { readPassword } from './password-prompt.js';
@@ -44,11 +50,21 @@ const OPTIONS = {
   auth: { type: 'string' },
   json: { type: 'boolean', default: false },
   limit: { type: 'string' },
+  sort: { type: 'string' },
+  explain: { type: 'boolean', default: false },
   rules: { type: 'string' },
   out: { type: 'string' },
   query: { type: 'string' },
   'trusted-key': { type: 'string' },
   'trusted-fingerprint': { type: 'string' },
+  format: { type: 'string' },
+  messages: { type: 'string' },
+  seed: { type: 'string' },
+  investigator: { type: 'string' },
+  organisation: { type: 'string' },
+  'case-reference': { type: 'string' },
+  mbox: { type: 'boolean', default: false },
+  tsa: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -85,10 +101,18 @@ export async function runCli(argv: string[]): Promise<number> {
       return commandExport(options);
     case 'verify':
       return commandVerify(options, rest);
+    case 'key':
+      return commandKey(options, rest);
     case 'verify-case':
       return commandVerifyCase(options);
+    case 'import':
+      return commandImport(options, rest);
+    case 'rebuild':
+      return commandRebuild(options);
     case 'web':
       return commandWeb(options);
+    case 'demo-server':
+      return commandDemoServer(options);
     default:
       throw new MailcaseError('INVALID_INPUT', `Unknown command "${command}"`, {
         userMessage: `Unknown command "${command}". Run "mailcase --help" for the list of commands.`,
@@ -181,6 +205,8 @@ async function commandAcquire(options: Options): Promise<number> {
   if (!options.json) process.stderr.write('\n');
 
   const processed = await processCase(store);
+  const rulesRun = summary.newMessages.length > 0 ? await checkNewMail(store) : null;
+  if (!options.json && rulesRun !== null) process.stderr.write(`${describeRulesRun(rulesRun)}\n`);
   if (options.json) {
     printJson({
       ...summary,
@@ -228,44 +254,64 @@ function describeProgress(progress: AcquisitionProgress): string {
 }
 
 async function commandSearch(options: Options, positionals: string[]): Promise<number> {
-  const store = await openProcessedCase(options);
   const query = positionals.join(' ');
   if (!query.trim()) throw new MailcaseError('INVALID_INPUT', 'Missing QUERY', { userMessage: 'Missing search query. Example: mailcase search --case DIR "falcon pricing"' });
+  const sort = options.sort ?? 'relevance';
+  if (sort !== 'relevance' && sort !== 'date') {
+    throw new MailcaseError('INVALID_INPUT', `Invalid --sort ${sort.slice(0, 40)}`, { userMessage: `--sort must be relevance or date, not "${sort.slice(0, 40)}".` });
+  }
 
+  if (options.explain) {
+    const tree = parseQuery(query);
+    const explanation = explainQuery(tree);
+    if (options.json) printJson({ query, tree, explanation });
+    else process.stdout.write(`${explanation}\n`);
+    return 0;
+  }
+
+  const store = await openProcessedCase(options);
   const limit = options.limit === undefined ? undefined : Number(options.limit);
-  const result = await searchCase(store, query, limit === undefined ? {} : { limit });
+  const result = await searchCase(store, query, limit === undefined ? { sort } : { limit, sort });
+  if (result.notice !== undefined) process.stderr.write(`${result.notice}\n`);
   if (options.json) {
     printJson({
       total: result.total,
-      hits: result.hits.map((hit) => ({ sha256: hit.sha256, date: hit.date, from: hit.from, subject: hit.subject, score: hit.score })),
+      sort: result.sort,
+      hits: result.hits.map((hit) => ({ sha256: hit.sha256, recordId: hit.recordId, date: hit.date, from: hit.from, subject: hit.subject, score: hit.score })),
     });
     return 0;
   }
 
   process.stdout.write(`${pluralize(result.total, 'message')} ${result.total === 1 ? 'matches' : 'match'}.\n`);
   for (const hit of result.hits) {
-    process.stdout.write(`${hit.date ?? '(no date)'}  ${hit.from}  ${hit.subject}\n  ${hit.sha256}\n  ${hit.snippet}\n`);
+    const embedded = hit.embedded ? `  (embedded ${hit.recordId})` : '';
+    process.stdout.write(`${hit.date ?? '(no date)'}  ${hit.from}  ${hit.subject}\n  ${hit.sha256}${embedded}\n  ${hit.snippet}\n`);
   }
   return 0;
 }
 
 async function commandRules(options: Options): Promise<number> {
   const store = await openProcessedCase(options);
-  const rulesPath = options.rules ?? path.join(store.dir, ACTIVE_RULES_FILE);
-  const rulesText = await readRuleFile(rulesPath, options.rules !== undefined);
-  const result = await runRules(store, rulesText);
+  // Without --rules the case's saved pack runs, or the built-in default pack when none is saved.
+  const result = options.rules === undefined ? await runActiveRules(store) : await runRules(store, await readRuleFile(options.rules, true));
   if (options.json) {
-    printJson({ rules: result.rules.map((rule) => ({ id: rule.id, name: rule.name, hits: rule.hits, messages: rule.messages })), record: result });
+    printJson({
+      rules: result.rules.map((rule) => ({ id: rule.id, name: rule.name, severity: rule.severity, hits: rule.hits, messages: rule.messages })),
+      record: result,
+    });
     return 0;
   }
   for (const rule of result.rules) {
-    process.stdout.write(`${rule.id}  ${rule.name}: ${pluralize(rule.hits, 'message')}\n`);
+    const state = rule.enabled ? pluralize(rule.hits, 'message') : 'disabled (template)';
+    process.stdout.write(`${rule.id} v${rule.version} [${rule.severity}]  ${rule.name}: ${state}\n`);
     for (const hit of rule.details) {
-      // JSON.stringify quotes the matched text and escapes line breaks inside it.
-      const reasons = hit.matches.map((match) => `${match.field} ${JSON.stringify(match.value)} (${match.entry})`).join(', ');
-      process.stdout.write(`  ${hit.sha256}  ${reasons}\n`);
+      const where = hit.embeddedPath === null ? hit.sha256 : `${hit.sha256} (embedded message ${hit.embeddedPath})`;
+      process.stdout.write(`  ${where}\n`);
+      for (const match of hit.matches) process.stdout.write(`    ${match.explanation}\n`);
     }
+    for (const abort of rule.aborted) process.stdout.write(`  ${abort.sha256}  aborted: ${abort.reason}\n`);
   }
+  process.stdout.write(`Run record ${result.contentSha256} (rule pack ${result.rulesSha256}, evidence ${result.evidenceSha256}).\n`);
   return 0;
 }
 
@@ -305,7 +351,18 @@ async function commandExport(options: Options): Promise<number> {
     sha256s = result.hits.map((hit) => hit.sha256);
   }
 
-  const result = await exportBundle(sha256s ? { store, outFile, sha256s } : { store, outFile });
+  const keyPassphrase = await readKeyPassphrase(defaultConfigDir());
+  const result = await exportBundle({
+    store,
+    outFile,
+    sha256s,
+    keyPassphrase,
+    investigator: options.investigator,
+    organisation: options.organisation,
+    caseReference: options['case-reference'],
+    includeMbox: options.mbox,
+    timestampUrl: options.tsa,
+  });
   if (options.json) {
     printJson(result);
     return 0;
@@ -313,8 +370,38 @@ async function commandExport(options: Options): Promise<number> {
   process.stdout.write(
     `Exported ${pluralize(result.messageCount, 'message')} to ${result.file}\nBundle SHA-256: ${result.sha256}\nSigned by key ${result.signerFingerprint}\n`,
   );
+  if (result.timestampTime) process.stdout.write(`Time-stamped by ${options.tsa ?? 'the TSA'} at ${result.timestampTime}\n`);
   if (result.messageCount === 0) process.stdout.write('Warning: the bundle holds no messages.\n');
   return 0;
+}
+
+/** Runs `key export-public --out FILE`: writes the investigator's public key (SPKI PEM) for recipients. */
+async function commandKey(options: Options, positionals: string[]): Promise<number> {
+  if (positionals[0] !== 'export-public') {
+    throw new MailcaseError('INVALID_INPUT', `Unknown key command "${positionals[0] ?? ''}"`, {
+      userMessage: 'Unknown key command. Use: mailcase key export-public --out FILE.pem',
+    });
+  }
+  const outFile = path.resolve(requireOption(options, 'out'));
+  const configDir = defaultConfigDir();
+  const { publicKeyPem, fingerprint } = await readPublicKey(configDir, await readKeyPassphraseIfNeeded(configDir));
+  await fs.writeFile(outFile, publicKeyPem, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    throw new MailcaseError('INVALID_INPUT', `Cannot write ${outFile}: ${error.message}`, {
+      userMessage: error.code === 'EEXIST' ? `${outFile} already exists. Choose another file name.` : `Cannot write ${outFile}: ${error.message}`,
+      details: { file: outFile },
+    });
+  });
+  if (options.json) {
+    printJson({ file: outFile, fingerprint });
+    return 0;
+  }
+  process.stdout.write(`Wrote the public signing key to ${outFile}\nFingerprint (SHA-256): ${fingerprint}\n`);
+  return 0;
+}
+
+/** Asks for the key passphrase only when a key pair must be created first. */
+async function readKeyPassphraseIfNeeded(configDir: string): Promise<string | undefined> {
+  return (await readSigningKeyState(configDir)) === 'missing' ? readKeyPassphrase(configDir) : undefined;
 }
 
 async function commandVerify(options: Options, positionals: string[]): Promise<number> {
@@ -332,8 +419,10 @@ async function commandVerify(options: Options, positionals: string[]): Promise<n
   }
 
   const result = await verifyBundle(file, trustedPublicKeyPem ? { trustedPublicKeyPem } : {});
+  // verifyBundle has already rejected a trusted key that is not a valid Ed25519 PEM key.
+  const trustedKeyFingerprint = trustedPublicKeyPem ? fingerprintOf(createPublicKey(trustedPublicKeyPem)) : undefined;
   const trust = await assessSignerTrust(result.signerFingerprint, {
-    trustedFingerprint: options['trusted-fingerprint'],
+    trustedFingerprint: options['trusted-fingerprint'] ?? trustedKeyFingerprint,
     configDir: defaultConfigDir(),
   });
   const problems = [...result.problems];
@@ -346,12 +435,21 @@ async function commandVerify(options: Options, positionals: string[]): Promise<n
   const valid = problems.length === 0;
 
   if (options.json) {
-    printJson({ valid, problems, messageCount: result.messageCount, signerFingerprint: result.signerFingerprint, signerTrust: trust.status });
+    printJson({
+      valid,
+      problems,
+      messageCount: result.messageCount,
+      signerFingerprint: result.signerFingerprint,
+      signerTrust: trust.status,
+      timestampTime: result.timestampTime,
+      timestampSigner: result.timestampSigner,
+    });
     return valid ? 0 : EXIT_INVALID;
   }
 
   if (valid) {
     process.stdout.write(`Valid: ${pluralize(result.messageCount, 'message')}, signed by key ${result.signerFingerprint ?? '(unknown)'}.\n`);
+    if (result.timestampTime) process.stdout.write(`Time-stamp: ${result.timestampTime} by ${result.timestampSigner ?? '(unknown TSA)'}.\n`);
   } else {
     process.stdout.write(`INVALID: ${pluralize(problems.length, 'problem')}.\n`);
     for (const problem of problems) process.stdout.write(`  ${problem.file}: ${problem.reason}\n`);
@@ -384,10 +482,109 @@ async function commandVerifyCase(options: Options): Promise<number> {
   return result.valid ? 0 : EXIT_INVALID;
 }
 
+/** Runs the demo POP3 server until SIGINT or SIGTERM; with --json it prints one line of connection settings once listening. */
+async function commandDemoServer(options: Options): Promise<number> {
+  // Loaded on demand, so the other commands do not load the mailbox generator and its file builders.
+  const { launchDemoServer } = await import('../demo/demo-launcher.js');
+  const server = await launchDemoServer({
+    ...(options.port === undefined ? {} : { port: Number(options.port) }),
+    ...(options.messages === undefined ? {} : { messages: Number(options.messages) }),
+    ...(options.seed === undefined ? {} : { seed: Number(options.seed) }),
+  });
+  const settings = { host: server.host, port: server.port, security: server.security, user: server.user, password: server.password, fingerprint: server.fingerprint };
+  if (options.json) {
+    process.stdout.write(JSON.stringify(settings) + '\n');
+  } else {
+    process.stdout.write(
+      `Demo POP3 server listening on ${server.host}:${server.port} (implicit TLS; plain POP3 with STLS on port ${server.stlsPort}).\n` +
+        `User: ${server.user}\nPassword: ${server.password}\nCertificate SHA-256: ${server.fingerprint}\n` +
+        `${server.visibleCount} messages now; more arrive at each later login. Press Ctrl-C to stop.\n`,
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}
+
+async function commandImport(options: Options, paths: string[]): Promise<number> {
+  const caseDir = requireOption(options, 'case');
+  const format = options.format ?? 'auto';
+  if (!(IMPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new MailcaseError('INVALID_INPUT', `Invalid --format ${format.slice(0, 40)}`, {
+      userMessage: `Invalid --format "${format.slice(0, 40)}". Use one of: ${IMPORT_FORMATS.join(', ')}.`,
+    });
+  }
+  if (paths.length === 0) {
+    throw new MailcaseError('INVALID_INPUT', 'Missing PATH', { userMessage: 'Name the files or folders to import. Example: mailcase import --case DIR mail.mbox' });
+  }
+
+  const store = await CaseStore.openOrCreate(caseDir);
+  const summary = await importMessages({
+    store,
+    paths,
+    format: format as ImportFormat,
+    onProgress: (progress) => {
+      if (!options.json) process.stderr.write(`\rImporting file ${progress.filesDone}/${progress.filesTotal}, ${progress.messages} messages   `);
+    },
+  });
+  if (!options.json) process.stderr.write('\n');
+
+  const processed = await processCase(store);
+  const rulesRun = summary.newCount > 0 ? await checkNewMail(store) : null;
+  if (!options.json && rulesRun !== null) process.stderr.write(`${describeRulesRun(rulesRun)}\n`);
+  if (options.json) {
+    printJson({ ...summary, parsed: processed.parsed, parseErrors: processed.parseErrors });
+    return 0;
+  }
+  process.stdout.write(
+    `Imported ${summary.messages} messages from ${summary.files} files into ${store.dir}: ${summary.newCount} new, ` +
+      `${summary.duplicates} already held.\nParsed ${processed.parsed} messages; ${processed.parseErrors} could not be parsed and are flagged.\n`,
+  );
+  for (const problem of summary.problems) {
+    const where = problem.byteStart === null ? '' : ` (message at byte ${problem.byteStart})`;
+    process.stdout.write(`Not imported: ${problem.path}${where}: ${problem.reason}\n`);
+  }
+  if (summary.skipped.length > 0) {
+    process.stdout.write(`Skipped ${summary.skipped.length} files in folders whose names do not end in .eml, .mbox or .mbx; name them directly to import them.\n`);
+  }
+  return 0;
+}
+
+async function commandRebuild(options: Options): Promise<number> {
+  const store = await CaseStore.open(requireOption(options, 'case'));
+  const result = await rebuildCase(store, {
+    onProgress: (done, total) => {
+      if (!options.json) process.stderr.write(`\rParsing ${done}/${total} messages   `);
+    },
+  });
+  if (options.json) {
+    printJson(result);
+    return 0;
+  }
+  process.stderr.write('\n');
+  process.stdout.write(
+    `Rebuilt derived data of ${store.dir}: parsed ${result.parsed} messages, ${result.parseErrors} with parse errors` +
+      `${result.rulesRerun ? ', and ran the saved rules again' : ''}.\n`,
+  );
+  return 0;
+}
+
+/** Describes an automatic rule run after new mail in one line for the terminal. */
+function describeRulesRun(result: RuleRunResult): string {
+  const hits = result.rules.reduce((sum, rule) => sum + rule.hits, 0);
+  const rulesWithHits = result.rules.filter((rule) => rule.hits > 0).length;
+  return `Active rules checked: ${pluralize(hits, 'hit')} from ${pluralize(rulesWithHits, 'rule')} of ${result.rules.length}. Run "mailcase rules" for details.`;
+}
+
 async function commandWeb(options: Options): Promise<number> {
   const staticDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer');
   const port = options.port === undefined ? 0 : Number(options.port);
-  const server = await startReviewServer({ staticDir, handlers: createHandlers(), port });
+  const server = await startReviewServer({ staticDir, handlers: createHandlers({ lockOpenCases: true, mode: 'browser review mode', keyPassphrase: () => readKeyPassphrase(defaultConfigDir()) }), port });
   process.stdout.write(`Mailcase review mode: open ${server.url}\n`);
 
   await new Promise<void>((resolve) => {

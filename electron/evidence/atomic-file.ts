@@ -18,11 +18,11 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Writes data to a temporary file, fsyncs it and renames it over the target. */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+/** Writes data to a temporary file, fsyncs it and renames it over the target. The file gets `options.mode` (default 0644). */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
   const temporary = temporaryPathFor(target);
-  const handle = await fs.open(temporary, 'wx', 0o644);
+  const handle = await fs.open(temporary, 'wx', options.mode ?? 0o644);
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -25,11 +25,14 @@ const MESSAGE_NAME = /^([0-9a-f]{64})\.eml$/;
 const TRANSCRIPT_FILE = /^custody\/transcripts\/[0-9a-f-]{36}\.log$/;
 
 /** Custody entries that end an acquisition run and name its transcript. */
+/** Custody entries that record a message entering the case. */
+const EVIDENCE_ENTRY_TYPES: ReadonlySet<string> = new Set(['message-acquired', 'message-imported']);
+
 const RUN_END_TYPES: ReadonlySet<string> = new Set(['acquisition-finished', 'acquisition-failed', 'acquisition-cancelled']);
 
 /**
  * Re-hashes every file in evidence/messages and compares it with its name. Checks that every SHA-256 in a
- * 'message-acquired' entry is stored and every stored message is in the log. Re-hashes every transcript
+ * 'message-acquired' or 'message-imported' entry is stored and every stored message is in the log. Re-hashes every transcript
  * named by the entry that ends a run, reports files under custody/ and evidence/ that nothing lists, and
  * verifies the log's chain. Temporary files in evidence/incoming are skipped, because each acquisition
  * removes them at its start. Returns every problem found, each naming the file concerned, and never throws
@@ -47,7 +50,7 @@ export async function verifyCase(store: CaseStore): Promise<CaseVerification> {
   const transcripts = new Map<string, string>();
   try {
     for (const entry of await store.custodyLog.readAll()) {
-      if (entry.type === 'message-acquired' && typeof entry.data.sha256 === 'string') logged.add(entry.data.sha256);
+      if (EVIDENCE_ENTRY_TYPES.has(entry.type) && typeof entry.data.sha256 === 'string') logged.add(entry.data.sha256);
       const transcript = entry.data.transcript as { file?: unknown; sha256?: unknown } | null | undefined;
       if (RUN_END_TYPES.has(entry.type) && typeof transcript?.file === 'string' && typeof transcript.sha256 === 'string') {
         transcripts.set(transcript.file, transcript.sha256);
@@ -83,7 +86,7 @@ export async function verifyCase(store: CaseStore): Promise<CaseVerification> {
       problems.push({ file: relative, reason: `content SHA-256 is ${actual}, but the file name says ${expected}` });
     }
     if (!logged.has(expected)) {
-      problems.push({ file: relative, reason: 'stored message has no message-acquired entry in the custody log' });
+      problems.push({ file: relative, reason: 'stored message has no message-acquired or message-imported entry in the custody log' });
     }
   }
 

@@ -26,6 +26,7 @@ let minimumLevel: LogLevel = (process.env.MAILCASE_LOG_LEVEL as LogLevel | undef
 /** Sends every log line to another destination, such as a file or a test buffer. */
 export function setLogSink(next: LogSink, level?: LogLevel): void {
   sink = next;
+  currentFile = null;
   if (level) minimumLevel = level;
 }
 
@@ -56,8 +57,17 @@ export function createLogger(module: string, base: Record<string, unknown> = {})
   };
 }
 
-/** Size at which the log file is rotated to `<name>.1`, replacing an older rotation. */
+/** Size at which the log file is rotated to `<name>.1`. */
 const LOG_FILE_ROTATE_BYTES = 5 * 1024 * 1024;
+/** Rotated files kept beside the log: `<name>.1` (newest) to `<name>.3`; older lines are dropped. */
+const LOG_FILES_KEPT = 3;
+
+let currentFile: string | null = null;
+
+/** Returns the file log lines go to, or null when they go to stderr or a test sink. */
+export function currentLogFile(): string | null {
+  return currentFile;
+}
 
 /** Sends log lines to a file, rotated once it passes LOG_FILE_ROTATE_BYTES. Falls back to stderr if the file cannot be written. */
 export function logToFile(filePath: string, level: LogLevel = 'info'): void {
@@ -65,12 +75,20 @@ export function logToFile(filePath: string, level: LogLevel = 'info'): void {
   setLogSink((line) => {
     try {
       const size = statSync(filePath, { throwIfNoEntry: false })?.size ?? 0;
-      if (size > LOG_FILE_ROTATE_BYTES) {
-        renameSync(filePath, `${filePath}.1`);
-      }
+      if (size > LOG_FILE_ROTATE_BYTES) rotate(filePath);
       appendFileSync(filePath, line + '\n', { mode: 0o600 });
     } catch {
       process.stderr.write(line + '\n');
     }
   }, level);
+  currentFile = filePath;
+}
+
+/** Shifts `<name>.1` to `<name>.2` and so on, dropping the oldest, then moves the log to `<name>.1`. */
+function rotate(filePath: string): void {
+  for (let index = LOG_FILES_KEPT - 1; index >= 1; index -= 1) {
+    const from = `${filePath}.${index}`;
+    if (statSync(from, { throwIfNoEntry: false })) renameSync(from, `${filePath}.${index + 1}`);
+  }
+  renameSync(filePath, `${filePath}.1`);
 }

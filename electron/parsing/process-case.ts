@@ -1,18 +1,26 @@
-// Turns stored evidence into derived records: parses every message that has no current record, attaches
-// where each message came from according to the custody log, then rebuilds the search index.
-import type { CaseStore } from '../evidence/case-store.js';
+// Turns stored evidence into derived records: parses every message that has no current record in worker
+// threads, attaches where each message came from according to the custody log, then rebuilds the search
+// index. `rebuildCase` deletes derived/ and builds it again from evidence/.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+import { ACTIVE_RULES_FILE } from '../api/case-rules.js';
+import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
 import type { CustodyEntry } from '../evidence/custody-log.js';
 import { createLogger } from '../logging/logger.js';
+import { runRules } from '../rules/run-rules.js';
 import { rebuildIndex } from '../search/search-index.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { RECORD_SCHEMA_VERSION, type MessageSource } from '../../shared/types.js';
-import { parseMessage } from './parse-message.js';
+import { ParseWorkerPool } from './parse-worker-pool.js';
 
 const log = createLogger('process-case');
 
 export interface ProcessCaseOptions {
-  /** Called after each parsed message with the count done so far and the count to parse. */
+  /** Called before the first parse and after each parsed message with the count done so far and the count to parse. */
   onProgress?: (done: number, total: number) => void;
+  /** Worker script for the parse pool; null parses on the calling thread. Defaults to the compiled parse-worker.js. */
+  parseWorkerUrl?: URL | null;
 }
 
 export interface ProcessCaseResult {
@@ -39,18 +47,8 @@ export async function processCase(store: CaseStore, options: ProcessCaseOptions 
     }
   }
 
-  let parseErrors = 0;
   options.onProgress?.(0, toParse.length);
-  for (const [index, sha256] of toParse.entries()) {
-    const raw = await store.readMessage(sha256);
-    const record = await parseMessage(raw, { sha256, size: raw.length, sources: sourcesBySha256.get(sha256) ?? [] });
-    if (record.parseError !== null) {
-      parseErrors += 1;
-      log.warn('message parsed with an error', { sha256, parseError: record.parseError });
-    }
-    await store.saveRecord(record);
-    options.onProgress?.(index + 1, toParse.length);
-  }
+  const parseErrors = toParse.length === 0 ? 0 : await parseAll(store, toParse, sourcesBySha256, options);
 
   // Sources are not indexed, so the index changes only when records were parsed. A missing or stale index
   // is rebuilt by searchCase itself.
@@ -60,17 +58,89 @@ export async function processCase(store: CaseStore, options: ProcessCaseOptions 
 }
 
 /**
- * Maps each message SHA-256 to the POP3 sources its 'message-acquired' custody entries name, in log
- * order and without repeats. Entries with missing or mistyped fields are skipped, not trusted.
+ * Parses the given messages in a worker pool and saves their records, keeping twice as many messages in
+ * flight as there are workers, so few raw messages sit in memory at once. Returns the count of parse errors.
+ */
+async function parseAll(
+  store: CaseStore,
+  toParse: string[],
+  sourcesBySha256: Map<string, MessageSource[]>,
+  options: ProcessCaseOptions,
+): Promise<number> {
+  const pool = new ParseWorkerPool(options.parseWorkerUrl === undefined ? {} : { workerUrl: options.parseWorkerUrl });
+  let next = 0;
+  let done = 0;
+  let parseErrors = 0;
+
+  const runLane = async (): Promise<void> => {
+    while (next < toParse.length) {
+      const sha256 = toParse[next] as string;
+      next += 1;
+      const raw = await store.readMessage(sha256);
+      const record = await pool.parse(raw, { sha256, size: raw.length, sources: sourcesBySha256.get(sha256) ?? [] });
+      if (record.parseError !== null) {
+        parseErrors += 1;
+        log.warn('message parsed with an error', { sha256, parseError: record.parseError });
+      }
+      await store.saveRecord(record);
+      done += 1;
+      options.onProgress?.(done, toParse.length);
+    }
+  };
+
+  try {
+    const lanes = Math.min(toParse.length, pool.size * 2);
+    await Promise.all(Array.from({ length: lanes }, runLane));
+  } finally {
+    await pool.close();
+  }
+  return parseErrors;
+}
+
+export interface RebuildCaseResult extends ProcessCaseResult {
+  /** True when the case has a saved rule file and its rule run was repeated, so derived/rules is current again. */
+  rulesRerun: boolean;
+}
+
+/**
+ * Deletes everything in derived/ and builds it again from evidence/ and the custody log: records, the search
+ * index and, when the case has a saved rule file, the last rule run. Records depend only on the evidence and
+ * the custody log, so a rebuild writes the same record files byte for byte. Logs 'derived-rebuilt'.
+ */
+export async function rebuildCase(store: CaseStore, options: ProcessCaseOptions = {}): Promise<RebuildCaseResult> {
+  const derived = store.derivedPath();
+  await fs.rm(derived, { recursive: true, force: true });
+  for (const folder of [CASE_LAYOUT.records, CASE_LAYOUT.index, CASE_LAYOUT.ruleRuns]) {
+    await fs.mkdir(path.join(store.dir, folder), { recursive: true });
+  }
+
+  const result = await processCase(store, options);
+  // processCase skips the index when it parsed nothing, but the index was deleted with derived/.
+  if (result.parsed === 0) await rebuildIndex(store);
+
+  const rulesText = await fs.readFile(path.join(store.dir, ACTIVE_RULES_FILE), 'utf8').catch(() => null);
+  if (rulesText !== null) await runRules(store, rulesText);
+
+  await store.custodyLog.append('derived-rebuilt', { parsed: result.parsed, parseErrors: result.parseErrors, rulesRerun: rulesText !== null });
+  log.info('derived data rebuilt', { caseId: store.info.caseId, parsed: result.parsed, parseErrors: result.parseErrors });
+  return { ...result, rulesRerun: rulesText !== null };
+}
+
+/**
+ * Maps each message SHA-256 to the sources its 'message-acquired' (POP3) and 'message-imported' (file)
+ * custody entries name, in log order and without repeats. Entries with missing or mistyped fields are
+ * skipped, not trusted.
  */
 export function collectSources(entries: CustodyEntry[]): Map<string, MessageSource[]> {
   const sources = new Map<string, MessageSource[]>();
   const seen = new Set<string>();
 
   for (const entry of entries) {
-    if (entry.type !== 'message-acquired') continue;
+    let source: MessageSource | null;
+    if (entry.type === 'message-acquired') source = toPop3Source(entry.data);
+    else if (entry.type === 'message-imported') source = toImportSource(entry.data);
+    else continue;
 
-    const source = toPop3Source(entry.data);
     const sha256 = entry.data.sha256;
     if (source === null || typeof sha256 !== 'string') continue;
 
@@ -91,4 +161,15 @@ function toPop3Source(data: Record<string, unknown>): Extract<MessageSource, { k
   if (typeof port !== 'number' || typeof messageNumber !== 'number') return null;
 
   return { kind: 'pop3', host, port, user, uidl, messageNumber };
+}
+
+const IMPORT_FORMATS = new Set(['eml', 'mbox', 'maildir']);
+
+function toImportSource(data: Record<string, unknown>): Extract<MessageSource, { kind: 'import' }> | null {
+  const { path: filePath, fileSha256, byteStart, byteEnd, format } = data;
+  if (typeof filePath !== 'string' || typeof fileSha256 !== 'string') return null;
+  if (typeof byteStart !== 'number' || typeof byteEnd !== 'number') return null;
+  if (typeof format !== 'string' || !IMPORT_FORMATS.has(format)) return null;
+
+  return { kind: 'import', path: filePath, fileSha256, byteStart, byteEnd, format: format as 'eml' | 'mbox' | 'maildir' };
 }

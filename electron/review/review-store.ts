@@ -38,6 +38,30 @@ export async function addTag(store: CaseStore, sha256: string, tag: string): Pro
   return { ...state, tags: [...state.tags, cleanTag].sort() };
 }
 
+/**
+ * Adds many tags at once with one read of the custody log and one batched append, for rule runs that tag
+ * thousands of messages. Tags a message already has are skipped; returns how many tags were added.
+ */
+export async function addTags(store: CaseStore, items: readonly { sha256: string; tag: string }[]): Promise<number> {
+  const states = await loadReviewStates(store);
+  const held = new Map<string, boolean>();
+  const entries: { type: string; data: Record<string, unknown> }[] = [];
+  for (const item of items) {
+    const cleanTag = checkTag(item.tag);
+    checkSha256(item.sha256);
+    if (!held.has(item.sha256)) held.set(item.sha256, await store.hasMessage(item.sha256));
+    if (!held.get(item.sha256)) throw messageNotFound(item.sha256);
+
+    const state = states.get(item.sha256) ?? { sha256: item.sha256, tags: [], flagged: false, notes: [] };
+    if (state.tags.includes(cleanTag)) continue;
+    state.tags.push(cleanTag);
+    states.set(item.sha256, state);
+    entries.push({ type: REVIEW_ENTRY_TYPES.tagAdded, data: { sha256: item.sha256, tag: cleanTag } });
+  }
+  if (entries.length > 0) await store.custodyLog.appendMany(entries);
+  return entries.length;
+}
+
 /** Removes a tag from a held message; removing a tag it does not have changes nothing and logs nothing. */
 export async function removeTag(store: CaseStore, sha256: string, tag: string): Promise<ReviewState> {
   const cleanTag = checkTag(tag);
@@ -117,18 +141,25 @@ function applyEntry(state: ReviewState, entry: CustodyEntry): void {
 }
 
 async function currentState(store: CaseStore, sha256: string): Promise<ReviewState> {
+  checkSha256(sha256);
+  if (!(await store.hasMessage(sha256))) throw messageNotFound(sha256);
+
+  const states = await loadReviewStates(store);
+  return states.get(sha256) ?? { sha256, tags: [], flagged: false, notes: [] };
+}
+
+function checkSha256(sha256: string): void {
   if (!SHA256_PATTERN.test(sha256)) {
     throw new MailcaseError('INVALID_INPUT', `Invalid SHA-256: ${sha256.slice(0, 80)}`, {
       userMessage: 'A message is named by its SHA-256: 64 lower-case hexadecimal characters.',
     });
   }
-  if (!(await store.hasMessage(sha256))) {
-    throw new MailcaseError('MESSAGE_NOT_FOUND', `Message ${sha256} not found in the case`, {
-      userMessage: `The case holds no message with SHA-256 ${sha256}.`,
-    });
-  }
-  const states = await loadReviewStates(store);
-  return states.get(sha256) ?? { sha256, tags: [], flagged: false, notes: [] };
+}
+
+function messageNotFound(sha256: string): MailcaseError {
+  return new MailcaseError('MESSAGE_NOT_FOUND', `Message ${sha256} not found in the case`, {
+    userMessage: `The case contains no message with SHA-256 ${sha256}.`,
+  });
 }
 
 function checkTag(tag: string): string {

@@ -1,134 +1,68 @@
-// Evaluates one rule against one parsed message and explains every match: which field, the value seen
-// in the message, and the rule entry responsible.
-import { domainToASCII } from 'node:url';
-
-import type { DomainListRule, KeywordListRule, Rule } from '../../shared/rules-schema.js';
-import type { AddressEntry, MessageRecord, RuleMatch } from '../../shared/types.js';
+// Evaluates one rule of a pack against one message record and turns the outcome into an explainable hit:
+// the rule's matches with their places, or the reasons the rule could not finish on that record.
+import type { Condition, PackRule } from '../../shared/rules-types.js';
 import { MAX_MATCHES_PER_MESSAGE } from '../../shared/limits.js';
+import type { MessageRecord, RuleAbort, RuleMatch, RuleMessageHit } from '../../shared/types.js';
+import { compileCondition, describeCondition, type CompiledCondition, type QueryMatches } from './evaluate-condition.js';
+import { flattenRecord, type RecordInContext } from './message-texts.js';
 
-/** Address fields a domain-list rule checks, with the field name its matches report. */
-const ADDRESS_FIELDS: readonly [string, (record: MessageRecord) => AddressEntry[] | undefined][] = [
-  ['from', (record) => record.from],
-  ['to', (record) => record.to],
-  ['cc', (record) => record.cc],
-  ['bcc', (record) => record.bcc],
-  ['reply-to', (record) => record.replyTo],
-];
+/** A rule prepared once per run. */
+export interface CompiledRule {
+  rule: PackRule;
+  condition: CompiledCondition;
+}
 
-/** A rule prepared once per run: domains in ASCII form, keywords as regular expressions. */
-export type CompiledRule =
-  | { rule: DomainListRule; domains: { entry: string; ascii: string }[] }
-  | { rule: KeywordListRule; keywords: { entry: string; pattern: RegExp }[] };
+/** Outcome of one rule on one record: the hit (null when the rule did not match) and any aborts. */
+export interface RuleOutcome {
+  hit: RuleMessageHit | null;
+  aborted: RuleAbort[];
+}
 
 /** Prepares a rule for matching against many messages. */
-export function compileRule(rule: Rule): CompiledRule {
-  if (rule.type === 'domain-list') {
-    const domains = unique(rule.domains).map((entry) => ({ entry, ascii: toAsciiDomain(entry) }));
-    return { rule, domains };
-  }
-  const keywords = unique(rule.keywords).map((entry) => ({ entry, pattern: keywordPattern(entry) }));
-  return { rule, keywords };
+export function compileRule(rule: PackRule): CompiledRule {
+  return { rule, condition: compileCondition(rule.condition) };
 }
 
-/** Returns every distinct match of a rule in a message, in field order. The list is empty when the rule does not match. */
-export function matchRule(compiled: CompiledRule, record: MessageRecord): RuleMatch[] {
-  const matches = new MatchList();
-  if ('domains' in compiled) {
-    matchDomains(compiled.domains, record, matches);
-  } else {
-    matchKeywords(compiled.keywords, record, matches);
-  }
-  return matches.list;
+/** Evaluates a rule on one record in its evidence context. `queries` contains the case-wide results of the rule's queries. */
+export function matchRule(compiled: CompiledRule, target: RecordInContext, queries: QueryMatches = new Map()): RuleOutcome {
+  const outcome = compiled.condition(target, queries, MAX_MATCHES_PER_MESSAGE);
+  const aborted = outcome.aborted.map((reason) => ({ sha256: target.evidenceSha256, embeddedPath: target.embeddedPath, reason }));
+  if (!outcome.matched) return { hit: null, aborted };
+
+  const matches = outcome.matches.length > 0 ? outcome.matches : [conditionMatch(compiled.rule.condition)];
+  return {
+    hit: {
+      sha256: target.evidenceSha256,
+      embeddedPath: target.embeddedPath,
+      embeddedSha256: target.embeddedPath === null ? null : target.record.sha256,
+      matches,
+    },
+    aborted,
+  };
 }
 
-/**
- * Builds a case-insensitive, whole-word pattern for a keyword or phrase. Regex special characters are
- * escaped and each space of a phrase matches any run of whitespace, line breaks included. "Whole word"
- * means no letter, digit or underscore of any script directly before or after the match.
- */
-export function keywordPattern(keyword: string): RegExp {
-  const words = keyword.trim().split(/\s+/).map(escapeRegExp);
-  return new RegExp(`(?<![\\p{L}\\p{N}_])${words.join('\\s+')}(?![\\p{L}\\p{N}_])`, 'giu');
+/** Evaluates a rule on an evidence record and each message embedded in it; returns the hits and aborts in record order. */
+export function matchRecord(compiled: CompiledRule, record: MessageRecord, queries: QueryMatches = new Map()): RuleOutcome[] {
+  return flattenRecord(record).map((target) => matchRule(compiled, target, queries));
 }
 
-/**
- * Tells whether an address's domain is the listed domain or a subdomain of it. For "rival.example",
- * "sales.rival.example" is covered, but "notrival.example" and "rival.example.org" are not.
- */
-export function domainCovers(addressDomainAscii: string, listedAscii: string): boolean {
-  return addressDomainAscii === listedAscii || addressDomainAscii.endsWith(`.${listedAscii}`);
-}
-
-function matchDomains(domains: { entry: string; ascii: string }[], record: MessageRecord, matches: MatchList): void {
-  for (const [field, read] of ADDRESS_FIELDS) {
-    for (const { address } of read(record) ?? []) {
-      const domain = domainOf(address);
-      if (domain === null) continue;
-
-      for (const { entry, ascii } of domains) {
-        if (domainCovers(domain, ascii)) matches.add({ field, value: address, entry });
-      }
-    }
-  }
-}
-
-function matchKeywords(keywords: { entry: string; pattern: RegExp }[], record: MessageRecord, matches: MatchList): void {
-  const texts: [string, string][] = [
-    ['subject', record.subject ?? ''],
-    ['body', record.text ?? ''],
-    ...(record.attachments ?? []).flatMap((attachment): [string, string][] =>
-      attachment.filename ? [[`attachment:${attachment.filename}`, attachment.filename]] : [],
-    ),
-  ];
-
-  for (const [field, text] of texts) {
-    for (const { entry, pattern } of keywords) {
-      for (const match of text.matchAll(pattern)) {
-        if (!matches.add({ field, value: match[0], entry })) return;
-      }
-    }
-  }
-}
-
-/** Returns the ASCII (punycode) form of an address's domain, lower-cased and without a final dot, or null. */
-function domainOf(address: string): string | null {
-  const at = address.lastIndexOf('@');
-  if (at < 0) return null;
-
-  const domain = address.slice(at + 1).trim().toLowerCase().replace(/\.$/, '');
-  return domain === '' ? null : toAsciiDomain(domain);
-}
-
-/**
- * Converts a domain to its ASCII form so "bücher.example" and "xn--bcher-kva.example" compare equal.
- * mailparser decodes punycode in addresses, while a rule file may use either form.
- */
-function toAsciiDomain(domain: string): string {
-  return domainToASCII(domain) || domain;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
-}
-
-/** Collects matches without repeats, up to MAX_MATCHES_PER_MESSAGE. */
-class MatchList {
-  readonly list: RuleMatch[] = [];
-  private readonly seen = new Set<string>();
-
-  /** Adds a match unless it is already listed. Returns false once the list is full. */
-  add(match: RuleMatch): boolean {
-    if (this.list.length >= MAX_MATCHES_PER_MESSAGE) return false;
-
-    const key = JSON.stringify([match.field, match.value, match.entry]);
-    if (!this.seen.has(key)) {
-      this.seen.add(key);
-      this.list.push(match);
-    }
-    return true;
-  }
+/** Builds the hit of a condition that held without a detector hit to show, such as a NOT. */
+function conditionMatch(condition: Condition): RuleMatch {
+  const words = describeCondition(condition);
+  return {
+    detector: condition.type,
+    kind: condition.type,
+    field: 'message',
+    area: 'message',
+    header: null,
+    partPath: null,
+    member: null,
+    start: null,
+    end: null,
+    value: '',
+    entry: words,
+    confidence: 'medium',
+    decoding: null,
+    explanation: `The message as a whole meets the condition ${words}.`,
+  };
 }

@@ -1,29 +1,43 @@
-// Reads a rule file, runs every rule over a case's parsed messages, saves the result as
-// derived/rules/latest.json and records the run in the custody log.
+// Reads a rule pack, runs its rules over every parsed message of a case (embedded messages included),
+// saves the run record as derived/rules/latest.json, records the run in the custody log and tags the hits.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { MailcaseError } from '../../shared/errors.js';
 import { MAX_RULE_FILE_BYTES } from '../../shared/limits.js';
-import { validateRuleFile, type RuleFile, type RuleFileIssue } from '../../shared/rules-schema.js';
-import { SCHEMA_VERSION, type RuleMessageHit, type RuleResult, type RuleRunResult } from '../../shared/types.js';
+import { formatIssuePath, validateRuleFile, type RuleFile, type RuleFileIssue } from '../../shared/rules-schema.js';
+import type { Condition, PackRule } from '../../shared/rules-types.js';
+import type { RuleAbort, RuleMessageHit, RuleResult, RuleRunResult } from '../../shared/types.js';
 import { APP_VERSION } from '../../shared/version.js';
 import { writeFileAtomic } from '../evidence/atomic-file.js';
 import type { CaseStore } from '../evidence/case-store.js';
 import { createLogger } from '../logging/logger.js';
+import { addTags } from '../review/review-store.js';
+import { searchCase } from '../search/search-index.js';
+import { describeCondition, type QueryMatches } from './evaluate-condition.js';
 import { findJsonErrorPosition, toTextPosition } from './json-error-position.js';
-import { compileRule, matchRule } from './match-rules.js';
+import { compileRule, matchRule, type RuleOutcome } from './match-rules.js';
+import { flattenRecord } from './message-texts.js';
 
 const log = createLogger('run-rules');
 
-/** Name of the saved result of the last rule run, inside derived/rules/. */
+/** Name of the saved record of the last rule run, inside derived/rules/. */
 export const LATEST_RULE_RUN_FILE = 'latest.json';
 
+/** Version of the run record's shape (RuleRunResult). */
+export const RULE_RUN_SCHEMA_VERSION = 2;
+
+/** Options of a rule run. */
+export interface RunRulesOptions {
+  /** Add each rule's tags to the messages it hits (default true). Tags are reviewer state in the custody log. */
+  applyTags?: boolean;
+}
+
 /**
- * Parses and checks a rule file's text. Throws RULES_INVALID: for a JSON syntax error with details
- * { line, column, offset } when the position is known, and for schema errors with details.issues listing
- * every bad field as { path: 'rules[1].domains[0]', message }.
+ * Parses and checks a rule pack's text (version 2, or version 1 converted to version 2). Throws
+ * RULES_INVALID: for a JSON syntax error with details { line, column, offset } when the position is known,
+ * and for schema errors with details.issues listing every bad field as { path: 'rules[1].condition.domains[0]', message }.
  */
 export function parseRuleFile(text: string): RuleFile {
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -49,51 +63,176 @@ export function parseRuleFile(text: string): RuleFile {
 }
 
 /**
- * Runs a rule file over every parsed message of the case. Saves the result as derived/rules/latest.json
- * and appends a 'rules-run' custody entry. Throws RULES_INVALID for a bad rule file, before anything is saved.
- * NOTE: messages without a derived record (not yet processed) are not checked; processCase parses them.
+ * Runs a rule pack over every parsed message of the case, embedded messages included. Saves the run record
+ * as derived/rules/latest.json, appends a 'rules-run' custody entry and adds each rule's tags to the
+ * messages it hit. Throws RULES_INVALID for a bad pack or a query the search language rejects, before
+ * anything is saved.
+ * NOTE: messages without a derived record (not yet processed) are not checked; the record lists them in `unparsed`.
  */
-export async function runRules(store: CaseStore, rulesText: string): Promise<RuleRunResult> {
-  const ruleFile = parseRuleFile(rulesText);
-  const records = await store.loadRecords();
-  const compiled = ruleFile.rules.map(compileRule);
+export async function runRules(store: CaseStore, rulesText: string, options: RunRulesOptions = {}): Promise<RuleRunResult> {
+  const pack = parseRuleFile(rulesText);
+  const enabled = pack.rules.map((rule, index) => ({ rule, index })).filter(({ rule }) => rule.enabled);
+  const compiled = enabled.map(({ rule }) => compileRule(rule));
+  const queries = await evaluateQueries(store, enabled);
 
-  const rules: RuleResult[] = compiled.map(({ rule }) => ({ id: rule.id, name: rule.name, type: rule.type, hits: 0, messages: [], details: [] }));
-  for (const record of records) {
-    compiled.forEach((rule, index) => {
-      const matches = matchRule(rule, record);
-      const result = rules[index];
-      if (matches.length === 0 || result === undefined) return;
-
-      result.messages.push(record.sha256);
-      result.details.push({ sha256: record.sha256, matches });
-    });
+  const evidence = await store.listMessages();
+  const collectors = enabled.map(() => new RuleCollector());
+  const unparsed: string[] = [];
+  for (const sha256 of evidence) {
+    const record = await store.loadRecord(sha256);
+    if (record === null) {
+      unparsed.push(sha256);
+      continue;
+    }
+    for (const target of flattenRecord(record)) {
+      compiled.forEach((rule, index) => collectors[index]?.add(matchRule(rule, target, queries)));
+    }
   }
-  for (const result of rules) sortResult(result);
 
-  const result: RuleRunResult = {
-    schemaVersion: SCHEMA_VERSION,
+  const results = pack.rules.map((rule) => {
+    const position = enabled.findIndex((item) => item.rule === rule);
+    return toRuleResult(rule, collectors[position] ?? null);
+  });
+  const record = finishRecord({
+    schemaVersion: RULE_RUN_SCHEMA_VERSION,
     appVersion: APP_VERSION,
     ranAt: new Date().toISOString(),
     rulesSha256: sha256Hex(rulesText),
-    rules,
-  };
+    packName: pack.name,
+    evidenceSha256: evidenceListSha256(evidence),
+    messageCount: evidence.length,
+    unparsed,
+    rules: results,
+  });
 
   const file = store.derivedPath('rules', LATEST_RULE_RUN_FILE);
-  await writeFileAtomic(file, canonicalJson(result) + '\n');
+  await writeFileAtomic(file, canonicalJson(record) + '\n');
   const recordSha256 = sha256Hex(await fs.readFile(file));
-  const hitCount = rules.reduce((sum, rule) => sum + rule.hits, 0);
-  await store.custodyLog.append('rules-run', { rulesSha256: result.rulesSha256, recordSha256, ruleCount: rules.length, hitCount });
+  const hitCount = results.reduce((sum, rule) => sum + rule.hits, 0);
+  await store.custodyLog.append('rules-run', {
+    rulesSha256: record.rulesSha256,
+    recordSha256,
+    contentSha256: record.contentSha256,
+    evidenceSha256: record.evidenceSha256,
+    ruleCount: results.length,
+    hitCount,
+  });
 
-  log.info('rules run', { caseId: store.info.caseId, rulesSha256: result.rulesSha256, ruleCount: rules.length, hitCount, messages: records.length });
-  return result;
+  if (options.applyTags ?? true) await applyRuleTags(store, results);
+  log.info('rules run', { caseId: store.info.caseId, rulesSha256: record.rulesSha256, ruleCount: results.length, hitCount, messages: evidence.length });
+  return record;
 }
 
-/** Sorts a rule's messages and details by SHA-256 so equal inputs give equal output, and sets its hit count. */
-function sortResult(result: RuleResult): void {
-  result.messages.sort();
-  result.details.sort((a: RuleMessageHit, b: RuleMessageHit) => compareCodePoints(a.sha256, b.sha256));
-  result.hits = result.messages.length;
+/**
+ * Returns the SHA-256 of a list of evidence hashes: the hashes sorted by code point, each written as 64
+ * lower-case hex digits followed by "\n", hashed as UTF-8.
+ */
+export function evidenceListSha256(hashes: readonly string[]): string {
+  const sorted = [...hashes].sort(compareCodePoints);
+  return sha256Hex(sorted.map((hash) => `${hash}\n`).join(''));
+}
+
+/**
+ * Returns the self-hash a run record states: SHA-256 of canonicalJson of the record without `ranAt` and
+ * `contentSha256`. Verifiers recompute it the same way.
+ */
+export function runRecordContentSha256(record: Omit<RuleRunResult, 'contentSha256'> | RuleRunResult): string {
+  const { ranAt: _ranAt, ...rest } = record;
+  const withoutHash: Record<string, unknown> = { ...rest };
+  delete withoutHash['contentSha256'];
+  return sha256Hex(canonicalJson(withoutHash));
+}
+
+function finishRecord(record: Omit<RuleRunResult, 'contentSha256'>): RuleRunResult {
+  return { ...record, contentSha256: runRecordContentSha256(record) };
+}
+
+/** Collects one rule's hits and aborts over the whole run. */
+class RuleCollector {
+  readonly details: RuleMessageHit[] = [];
+  readonly aborted: RuleAbort[] = [];
+  readonly messages = new Set<string>();
+
+  /** Keeps the outcome of the rule on one record. */
+  add(outcome: RuleOutcome): void {
+    this.aborted.push(...outcome.aborted);
+    if (outcome.hit === null) return;
+    this.messages.add(outcome.hit.sha256);
+    this.details.push(outcome.hit);
+  }
+}
+
+function toRuleResult(rule: PackRule, collector: RuleCollector | null): RuleResult {
+  const details = [...(collector?.details ?? [])].sort(
+    (a, b) => compareCodePoints(a.sha256, b.sha256) || compareCodePoints(a.embeddedPath ?? '', b.embeddedPath ?? ''),
+  );
+  const aborted = [...(collector?.aborted ?? [])].sort(
+    (a, b) => compareCodePoints(a.sha256, b.sha256) || compareCodePoints(a.embeddedPath ?? '', b.embeddedPath ?? '') || compareCodePoints(a.reason, b.reason),
+  );
+  const messages = [...(collector?.messages ?? [])].sort(compareCodePoints);
+  return {
+    id: rule.id,
+    name: rule.name,
+    version: rule.version,
+    severity: rule.severity,
+    tags: rule.tags,
+    type: describeCondition(rule.condition),
+    enabled: rule.enabled,
+    hits: messages.length,
+    messages,
+    details,
+    aborted,
+  };
+}
+
+/**
+ * Runs every query of the enabled rules once over the whole case and returns the matching record ids.
+ * A query the search language rejects becomes RULES_INVALID naming the rule and the query's path.
+ */
+async function evaluateQueries(store: CaseStore, enabled: { rule: PackRule; index: number }[]): Promise<QueryMatches> {
+  const paths = new Map<string, string>();
+  for (const { rule, index } of enabled) collectQueryPaths(rule.condition, ['rules', index, 'condition'], paths);
+
+  const results = new Map<string, Set<string>>();
+  for (const [query, path] of paths) {
+    try {
+      const found = await searchCase(store, query, { limit: Number.POSITIVE_INFINITY });
+      results.set(query, new Set(found.hits.map((hit) => hit.sha256)));
+    } catch (error) {
+      if (!(error instanceof MailcaseError) || error.code !== 'QUERY_SYNTAX') throw error;
+      throw schemaError([{ path, message: `Invalid search query: ${error.userMessage}` }]);
+    }
+  }
+  return results;
+}
+
+function collectQueryPaths(condition: Condition, path: (string | number)[], into: Map<string, string>): void {
+  if (condition.type === 'query' && !into.has(condition.query)) into.set(condition.query, formatIssuePath([...path, 'query']));
+  if (condition.type === 'all' || condition.type === 'any') condition.of.forEach((child, index) => collectQueryPaths(child, [...path, 'of', index], into));
+  if (condition.type === 'not') collectQueryPaths(condition.condition, [...path, 'condition'], into);
+}
+
+/**
+ * Adds each rule's tags to the evidence messages it hit, in one batch. Tags already present are skipped
+ * without a custody entry, so running the same rules again adds nothing.
+ */
+async function applyRuleTags(store: CaseStore, results: readonly RuleResult[]): Promise<void> {
+  const requested = new Map<string, Set<string>>();
+  for (const result of results) {
+    if (result.tags.length === 0) continue;
+    for (const sha256 of result.messages) {
+      const tags = requested.get(sha256) ?? new Set<string>();
+      for (const tag of result.tags) tags.add(tag);
+      requested.set(sha256, tags);
+    }
+  }
+  if (requested.size === 0) return;
+
+  const items = [...requested.keys()]
+    .sort(compareCodePoints)
+    .flatMap((sha256) => [...(requested.get(sha256) ?? [])].sort(compareCodePoints).map((tag) => ({ sha256, tag })));
+  const added = await addTags(store, items);
+  log.info('rule tags applied', { caseId: store.info.caseId, messages: requested.size, added });
 }
 
 /** Orders strings by code point, the same order Array.prototype.sort uses, independent of locale. */

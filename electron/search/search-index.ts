@@ -1,297 +1,256 @@
-// Full-text search over a case's derived records with lunr. The index is persisted in derived/index/ so
-// reopening a case does not re-index. It is rebuilt when missing, unreadable, from another version or stale.
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-
-import lunr from 'lunr';
-
-import { canonicalJson } from '../../shared/canonical-json.js';
-import { SNIPPET_CONTEXT_CHARS } from '../../shared/limits.js';
-import type { AddressEntry, MessageRecord, SearchHit, SearchResult } from '../../shared/types.js';
-import { APP_VERSION } from '../../shared/version.js';
-import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
-import { writeFileAtomic } from '../evidence/atomic-file.js';
+// Searches a case with the investigator's query language. Keeps each case's segmented index in memory, brings it
+// up to date when records were added, and rebuilds it from the records when the saved one is unusable.
+import { parseQuery } from '../../shared/query-parser.js';
+import type { QueryNode, SearchSort } from '../../shared/search-types.js';
+import type { ReviewState, SearchHit, SearchResult } from '../../shared/types.js';
+import type { CaseStore } from '../evidence/case-store.js';
 import { createLogger } from '../logging/logger.js';
-import { runQuery } from './search-query.js';
-import { configurePipelines, normaliseWord } from './text-pipeline.js';
+import { loadReviewStates } from '../review/review-store.js';
+import { QueryEvaluator, needsReviewStates, type DocumentSet } from './query-evaluator.js';
+import { buildSnippets, collectHighlighters } from './snippets.js';
+import { TextMatcher } from './text-matcher.js';
+import {
+  UnusableIndexError,
+  buildIndex,
+  extendIndex,
+  loadIndex,
+  recordsFingerprint,
+  segmentTexts,
+  type CaseIndex,
+} from './segment-index.js';
+
+export { INDEX_SCHEMA_VERSION, MANIFEST_FILE, SEGMENT_DOCUMENTS } from './segment-index.js';
+
+/** The index file whose presence means a case has an index: the manifest, written after every other index file. */
+export { MANIFEST_FILE as INDEX_FILE_NAME } from './segment-index.js';
 
 const log = createLogger('search-index');
-
-/** Name of the persisted index inside the case's derived/index/ folder. */
-export const INDEX_FILE_NAME = 'search-index.json';
-
-/** Version of the persisted index layout. An index written with another version is rebuilt. */
-export const INDEX_SCHEMA_VERSION = 1;
-
-/** Fields a query can name, as in `subject:falcon` or `from:rival.example`. */
-export const SEARCH_FIELDS = ['subject', 'from', 'to', 'cc', 'bcc', 'body', 'attachment'] as const;
 
 /** Hits returned when the caller gives no limit; `total` still counts every match. */
 export const DEFAULT_SEARCH_LIMIT = 500;
 
-/** Loaded indexes kept in memory, so repeated searches in one case do not re-read the file. */
+/** Case indexes kept in memory, so repeated searches do not read the files again. */
 const MAX_CACHED_INDEXES = 4;
 
-type SearchField = (typeof SEARCH_FIELDS)[number];
-type IndexDocument = Record<SearchField, string> & { ref: string };
-
-/** The persisted index file. Document refs are ordinals into `refs`, which contains each message's SHA-256. */
-interface PersistedIndex {
-  schemaVersion: number;
-  appVersion: string;
-  lunrVersion: string;
-  refs: string[];
-  index: object;
+export interface SearchOptions {
+  /** Most hits returned, with snippets; Infinity for all. Defaults to DEFAULT_SEARCH_LIMIT. */
+  limit?: number;
+  sort?: SearchSort;
+  /**
+   * Also return `sha256s`: every stored message with a matching record. With `limit: 0` no hits are built, which
+   * is the cheap way to get the set of matching messages.
+   */
+  allMatches?: boolean;
 }
 
-interface LoadedIndex {
-  index: lunr.Index;
-  refs: string[];
-  mtimeMs: number;
-  size: number;
+interface CachedIndex {
+  index: CaseIndex;
+  /** Reason the index was rebuilt on loading, reported with the next result. */
+  notice: string | null;
 }
 
-const loadedIndexes = new Map<string, LoadedIndex>();
-
-/** A word of body text, split on the same characters as lunr's tokenizer (whitespace and hyphens). */
-const BODY_WORD = /[^\s-]+/g;
+const cachedIndexes = new Map<string, CachedIndex>();
+/** Index maintenance in progress per case folder; searches of the same case wait for it instead of racing. */
+const pendingMaintenance = new Map<string, Promise<CachedIndex>>();
 
 /** Builds the index from every derived record of the case and saves it, replacing any earlier one. */
 export async function rebuildIndex(store: CaseStore): Promise<void> {
-  await buildAndSave(store);
+  await serialise(store, async () => remember(store, { index: await buildIndex(store), notice: null }));
+}
+
+/** Adds records that the saved index lacks, rebuilding only its last segment; rebuilds all when records were removed. */
+export async function updateIndex(store: CaseStore): Promise<void> {
+  await currentIndex(store);
 }
 
 /**
- * Searches a case with lunr's query syntax and returns hits sorted by score, best first. Builds the
- * index first when the case has none or it is unusable. Throws QUERY_SYNTAX for an invalid query.
+ * Searches a case and returns the hits, best first or newest first. Builds or updates the index first when
+ * needed. Throws QUERY_SYNTAX, with the position, for an invalid query.
  */
-export async function searchCase(store: CaseStore, query: string, options: { limit?: number } = {}): Promise<SearchResult> {
+export async function searchCase(store: CaseStore, query: string, options: SearchOptions = {}): Promise<SearchResult> {
+  const sort = options.sort ?? 'relevance';
   const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_SEARCH_LIMIT));
-  if (query.trim() === '') return { total: 0, hits: [] };
+  if (query.trim() === '') return { total: 0, hits: [], sort, ...(options.allMatches ? { sha256s: [] } : {}) };
+  const tree = parseQuery(query);
 
-  const loaded = await loadIndex(store);
-  const results = runQuery(loaded.index, query, SEARCH_FIELDS);
+  try {
+    return await runSearch(store, tree, { sort, limit, allMatches: options.allMatches === true });
+  } catch (error) {
+    if (!(error instanceof UnusableIndexError)) throw error;
+    // A segment's text file turned out damaged only once a query needed it.
+    const reason = error.message;
+    log.warn('search index rebuilt because a file is unusable', { caseId: store.info.caseId, reason });
+    await serialise(store, async () => remember(store, { index: await buildIndex(store), notice: rebuiltNotice(reason) }));
+    return runSearch(store, tree, { sort, limit, allMatches: options.allMatches === true });
+  }
+}
 
-  const ranked = results
-    .map((result) => ({ sha256: loaded.refs[Number(result.ref)] ?? '', score: result.score, result }))
-    .filter((entry) => entry.sha256 !== '')
-    .sort((a, b) => b.score - a.score || a.sha256.localeCompare(b.sha256));
+/** Drops every index held in memory, so the next search reads the saved files again. */
+export function forgetLoadedIndexes(): void {
+  cachedIndexes.clear();
+}
+
+async function runSearch(store: CaseStore, tree: QueryNode, options: { sort: SearchSort; limit: number; allMatches: boolean }): Promise<SearchResult> {
+  const cached = await currentIndex(store);
+  const caseIndex = cached.index;
+  const reviewStates = needsReviewStates(tree) ? await loadReviewStates(store) : null;
+
+  const evaluator = new QueryEvaluator(caseIndex, reviewStates as ReadonlyMap<string, ReviewState> | null);
+  const matches = await evaluator.run(tree);
+  const page = sortMatches(caseIndex, matches, evaluator.scores, options.sort, options.limit);
 
   const hits: SearchHit[] = [];
-  for (const entry of ranked.slice(0, limit)) {
-    const record = await store.loadRecord(entry.sha256);
-    hits.push(toHit(entry.sha256, entry.score, record, bodyTermsOf(entry.result)));
+  const highlighters = collectHighlighters(tree);
+  const matcher = new TextMatcher();
+  for (const ordinal of page) {
+    hits.push(await toHit(caseIndex, ordinal, evaluator.scores[ordinal] ?? 0, highlighters, matcher));
   }
-  return { total: ranked.length, hits };
+
+  const result: SearchResult = { total: countMatches(matches), hits, sort: options.sort };
+  if (options.allMatches) result.sha256s = matchingRoots(caseIndex, matches);
+  if (cached.notice !== null) {
+    result.notice = cached.notice;
+    cached.notice = null;
+  }
+  return result;
 }
 
-/** Drops every index held in memory, so the next search reads the persisted file again. */
-export function forgetLoadedIndexes(): void {
-  loadedIndexes.clear();
-}
+/**
+ * Returns the matching ordinals in result order, only the first `limit` of them. A full sort of a broad match on
+ * a large case costs tens of milliseconds, so a short page is picked by insertion into a sorted list instead.
+ */
+function sortMatches(caseIndex: CaseIndex, matches: DocumentSet, scores: Float64Array, sort: SearchSort, limit: number): number[] {
+  const documents = caseIndex.documents;
+  const dateOf = (ordinal: number): number => documents[ordinal]?.date ?? -Infinity;
+  const idOf = (ordinal: number): string => documents[ordinal]?.id ?? '';
+  const byId = (a: number, b: number): number => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
+  const byDate = (a: number, b: number): number => dateOf(b) - dateOf(a);
+  const compare =
+    sort === 'date' ? (a: number, b: number): number => byDate(a, b) || byId(a, b) : (a: number, b: number): number => (scores[b] ?? 0) - (scores[a] ?? 0) || byDate(a, b) || byId(a, b);
 
-async function buildAndSave(store: CaseStore): Promise<LoadedIndex> {
-  const records = await store.loadRecords();
-  const refs = records.map((record) => record.sha256);
+  const ordinals: number[] = [];
+  matches.forEach((inSet, ordinal) => {
+    if (inSet === 1) ordinals.push(ordinal);
+  });
+  if (limit >= ordinals.length / 4) return ordinals.sort(compare).slice(0, limit);
 
-  const builder = new lunr.Builder();
-  configurePipelines(builder);
-  builder.ref('ref');
-  for (const field of SEARCH_FIELDS) builder.field(field);
-  // No position metadata: it would make the index several times larger, and snippets find words themselves.
-  builder.metadataWhitelist = [];
-  records.forEach((record, ordinal) => builder.add(toDocument(record, ordinal)));
-  const index = builder.build();
+  const best: number[] = [];
+  for (const ordinal of ordinals) {
+    const last = best[best.length - 1];
+    if (best.length >= limit && last !== undefined && compare(ordinal, last) >= 0) continue;
 
-  const persisted: PersistedIndex = {
-    schemaVersion: INDEX_SCHEMA_VERSION,
-    appVersion: APP_VERSION,
-    lunrVersion: lunr.version,
-    refs,
-    index: index.toJSON(),
-  };
-  const file = indexPath(store);
-  await writeFileAtomic(file, canonicalJson(persisted) + '\n');
-
-  const stat = await fs.stat(file);
-  const loaded: LoadedIndex = { index, refs, mtimeMs: stat.mtimeMs, size: stat.size };
-  remember(file, loaded);
-  log.info('search index built', { caseId: store.info.caseId, documents: refs.length });
-  return loaded;
-}
-
-/** Returns the case's index from memory or disk, rebuilding it when it is missing, unreadable or stale. */
-async function loadIndex(store: CaseStore): Promise<LoadedIndex> {
-  const file = indexPath(store);
-  const stat = await fs.stat(file).catch(() => null);
-  if (stat === null) return buildAndSave(store);
-
-  let loaded = loadedIndexes.get(file);
-  if (loaded === undefined || loaded.mtimeMs !== stat.mtimeMs || loaded.size !== stat.size) {
-    const read = await readPersistedIndex(file);
-    if (typeof read === 'string') {
-      log.warn('search index rebuilt because the saved one is unusable', { caseId: store.info.caseId, reason: read });
-      return buildAndSave(store);
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (compare(best[middle] ?? ordinal, ordinal) <= 0) low = middle + 1;
+      else high = middle;
     }
-    loaded = { ...read, mtimeMs: stat.mtimeMs, size: stat.size };
-    remember(file, loaded);
+    best.splice(low, 0, ordinal);
+    if (best.length > limit) best.pop();
   }
-
-  const current = await listParsedMessages(store);
-  if (!sameList(current, loaded.refs)) {
-    log.info('search index rebuilt because records changed', { caseId: store.info.caseId, indexed: loaded.refs.length, records: current.length });
-    return buildAndSave(store);
-  }
-  return loaded;
+  return best;
 }
 
-/** Reads and checks a persisted index. Returns the reason as a string when it cannot be used. */
-async function readPersistedIndex(file: string): Promise<{ index: lunr.Index; refs: string[] } | string> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (error) {
-    return `not readable JSON: ${(error as Error).message}`;
-  }
-
-  if (typeof data !== 'object' || data === null) return 'not a JSON object';
-  const persisted = data as Partial<PersistedIndex>;
-  if (persisted.schemaVersion !== INDEX_SCHEMA_VERSION) return `schema version ${String(persisted.schemaVersion)} is not ${INDEX_SCHEMA_VERSION}`;
-  if (persisted.lunrVersion !== lunr.version) return `written by lunr ${String(persisted.lunrVersion)}, not ${lunr.version}`;
-  if (!Array.isArray(persisted.refs) || !persisted.refs.every((ref) => typeof ref === 'string' && /^[0-9a-f]{64}$/.test(ref))) {
-    return 'refs is not a list of SHA-256 values';
-  }
-  if (typeof persisted.index !== 'object' || persisted.index === null) return 'index is missing';
-
-  try {
-    return { index: lunr.Index.load(persisted.index), refs: persisted.refs };
-  } catch (error) {
-    return `lunr could not load it: ${(error as Error).message}`;
-  }
+function countMatches(matches: DocumentSet): number {
+  let total = 0;
+  for (const inSet of matches) total += inSet;
+  return total;
 }
 
-/**
- * Lists, sorted, the stored messages that have a derived record, which is the set a fresh index would
- * contain. Reads folder listings only, so checking for a stale index costs no record reads.
- */
-async function listParsedMessages(store: CaseStore): Promise<string[]> {
-  const recordsDir = path.join(store.dir, CASE_LAYOUT.records);
-  const recordNames = new Set<string>();
-  const buckets = await fs.readdir(recordsDir).catch(() => [] as string[]);
-  for (const bucket of buckets) {
-    const names = await fs.readdir(path.join(recordsDir, bucket)).catch(() => [] as string[]);
-    for (const name of names) recordNames.add(name);
-  }
-
-  const messages = await store.listMessages();
-  return messages.filter((sha256) => recordNames.has(`${sha256}.json`));
+/** Returns the sorted SHA-256 of every stored message that has a matching record, itself or embedded. */
+function matchingRoots(caseIndex: CaseIndex, matches: DocumentSet): string[] {
+  const roots = new Set<string>();
+  matches.forEach((inSet, ordinal) => {
+    const root = caseIndex.documents[ordinal]?.root;
+    if (inSet === 1 && root !== undefined) roots.add(root);
+  });
+  return [...roots].sort();
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value, index) => value === b[index]);
-}
+async function toHit(caseIndex: CaseIndex, ordinal: number, score: number, highlighters: ReturnType<typeof collectHighlighters>, matcher: TextMatcher): Promise<SearchHit> {
+  const meta = caseIndex.documents[ordinal];
+  if (meta === undefined) throw new Error(`document ${ordinal} is not in the index`);
 
-function remember(file: string, loaded: LoadedIndex): void {
-  loadedIndexes.delete(file);
-  loadedIndexes.set(file, loaded);
-  while (loadedIndexes.size > MAX_CACHED_INDEXES) {
-    const oldest = loadedIndexes.keys().next().value;
-    if (oldest === undefined) break;
-    loadedIndexes.delete(oldest);
-  }
-}
-
-function indexPath(store: CaseStore): string {
-  return store.derivedPath('index', INDEX_FILE_NAME);
-}
-
-function toDocument(record: MessageRecord, ordinal: number): IndexDocument {
-  return {
-    ref: String(ordinal),
-    subject: record.subject ?? '',
-    from: addressText(record.from),
-    to: addressText(record.to),
-    cc: addressText(record.cc),
-    bcc: addressText(record.bcc),
-    body: record.text ?? '',
-    attachment: (record.attachments ?? []).map((attachment) => withParts(attachment.filename ?? '')).join(' '),
-  };
-}
-
-/** Joins names and addresses, with each address's parts as separate words so `from:rival` finds `bob@rival.example`. */
-function addressText(entries: AddressEntry[] | undefined): string {
-  return (entries ?? []).map((entry) => `${entry.name} ${withParts(entry.address)}`).join(' ');
-}
-
-/**
- * Returns the value followed by its pieces, so a query can name part of it. For example
- * "bob@sales.rival.example" adds "bob", "sales.rival.example", "rival.example" and each label.
- * "q3.pdf" adds "q3" and "pdf".
- */
-function withParts(value: string): string {
-  const words = [value];
-  const atSign = value.lastIndexOf('@');
-  if (atSign >= 0) {
-    words.push(value.slice(0, atSign));
-    const labels = value.slice(atSign + 1).split('.');
-    for (let first = 0; first < labels.length - 1; first += 1) words.push(labels.slice(first).join('.'));
-  }
-
-  const pieces = value.split(/[@._+]+/).filter((piece) => piece !== '');
-  if (pieces.length > 1) words.push(...pieces);
-  return words.join(' ');
-}
-
-/** Returns the index terms the result matched in the body field. */
-function bodyTermsOf(result: lunr.Index.Result): Set<string> {
-  const terms = new Set<string>();
-  const metadata = result.matchData.metadata as Record<string, Record<string, unknown>>;
-  for (const term of Object.keys(metadata)) {
-    if (metadata[term]?.body !== undefined) terms.add(term);
-  }
-  return terms;
-}
-
-function toHit(sha256: string, score: number, record: MessageRecord | null, bodyTerms: Set<string>): SearchHit {
-  if (record === null) return { sha256, date: null, from: '', subject: '', score, snippet: '' };
+  const segment = caseIndex.segments.find((candidate) => ordinal >= candidate.first && ordinal < candidate.first + candidate.count);
+  const text = segment === undefined ? undefined : (await segmentTexts(segment))[ordinal - segment.first];
+  const { snippets, summary } = buildSnippets(text ?? { units: [] }, highlighters, matcher);
 
   return {
-    sha256,
-    date: record.date,
-    from: formatAddress(record.from[0]),
-    subject: record.subject,
+    sha256: meta.root,
+    recordId: meta.id,
+    embedded: meta.id !== meta.root,
+    date: meta.date === null ? null : new Date(meta.date).toISOString(),
+    from: meta.from,
+    subject: meta.subject,
     score,
-    snippet: buildSnippet(record.text, bodyTerms),
+    snippet: summary,
+    snippets,
   };
 }
 
-function formatAddress(entry: AddressEntry | undefined): string {
-  if (entry === undefined) return '';
-  if (entry.name === '') return entry.address;
-  if (entry.address === '') return entry.name;
-  return `${entry.name} <${entry.address}>`;
-}
-
 /**
- * Returns the body text around the first word that matched, with whitespace runs collapsed, or the
- * start of the body when the match was in another field.
+ * Returns the case's index, loading it when it is not in memory and bringing it up to date when the records
+ * folder changed. An unusable saved index is rebuilt, and the reason is kept for the next result.
  */
-export function buildSnippet(text: string, terms: ReadonlySet<string>): string {
-  const found = terms.size > 0 ? findFirstTerm(text, terms) : null;
-  const start = found === null ? 0 : Math.max(0, found.start - SNIPPET_CONTEXT_CHARS);
-  const end = found === null ? Math.min(text.length, 2 * SNIPPET_CONTEXT_CHARS) : Math.min(text.length, found.end + SNIPPET_CONTEXT_CHARS);
+async function currentIndex(store: CaseStore): Promise<CachedIndex> {
+  const cached = cachedIndexes.get(store.dir);
+  if (cached !== undefined && cached.index.recordsFingerprint === (await recordsFingerprint(store))) return cached;
 
-  const excerpt = text.slice(start, end).replace(/\s+/g, ' ').trim();
-  return `${start > 0 ? '…' : ''}${excerpt}${end < text.length ? '…' : ''}`;
+  return serialise(store, async () => {
+    let entry = cachedIndexes.get(store.dir);
+    if (entry === undefined) {
+      try {
+        entry = { index: await loadIndex(store), notice: null };
+      } catch (error) {
+        if (!(error instanceof UnusableIndexError)) throw error;
+        const firstBuild = error.message === 'there is no index yet';
+        if (!firstBuild) log.warn('search index rebuilt because the saved one is unusable', { caseId: store.info.caseId, reason: error.message });
+        entry = { index: await buildIndex(store), notice: firstBuild ? null : rebuiltNotice(error.message) };
+      }
+    }
+
+    if (entry.index.recordsFingerprint !== (await recordsFingerprint(store))) entry = await extendOrRebuild(store, entry);
+    return remember(store, entry);
+  });
 }
 
-function findFirstTerm(text: string, terms: ReadonlySet<string>): { start: number; end: number } | null {
-  for (const match of text.matchAll(BODY_WORD)) {
-    const term = normaliseWord(match[0]);
-    if (term !== null && terms.has(term)) {
-      const start = match.index ?? 0;
-      return { start, end: start + match[0].length };
-    }
+/** Adds new records to the index, or rebuilds it when records were removed or its files turn out unusable. */
+async function extendOrRebuild(store: CaseStore, entry: CachedIndex): Promise<CachedIndex> {
+  try {
+    if (await extendIndex(store, entry.index)) return entry;
+    log.info('search index rebuilt because records were removed', { caseId: store.info.caseId });
+    return { index: await buildIndex(store), notice: entry.notice };
+  } catch (error) {
+    if (!(error instanceof UnusableIndexError)) throw error;
+    log.warn('search index rebuilt because a file is unusable', { caseId: store.info.caseId, reason: error.message });
+    return { index: await buildIndex(store), notice: rebuiltNotice(error.message) };
   }
-  return null;
+}
+
+function rebuiltNotice(reason: string): string {
+  return `The search index was rebuilt from the message records because the saved index was unusable (${reason}).`;
+}
+
+/** Runs index maintenance for one case at a time. */
+async function serialise(store: CaseStore, task: () => Promise<CachedIndex>): Promise<CachedIndex> {
+  const previous = pendingMaintenance.get(store.dir) ?? Promise.resolve(null);
+  const next = previous.catch(() => null).then(task);
+  pendingMaintenance.set(store.dir, next);
+  try {
+    return await next;
+  } finally {
+    if (pendingMaintenance.get(store.dir) === next) pendingMaintenance.delete(store.dir);
+  }
+}
+
+function remember(store: CaseStore, entry: CachedIndex): CachedIndex {
+  cachedIndexes.delete(store.dir);
+  cachedIndexes.set(store.dir, entry);
+  while (cachedIndexes.size > MAX_CACHED_INDEXES) {
+    const oldest = cachedIndexes.keys().next().value;
+    if (oldest === undefined) break;
+    cachedIndexes.delete(oldest);
+  }
+  return entry;
 }

@@ -1,25 +1,31 @@
 // The app shell: a sidebar of sections and the open case, shared state between features.
 import { useCallback, useState } from 'react';
 
+import type { DemoStartReply } from '../../shared/demo-types.js';
 import type { CaseSummary } from '../../shared/types.js';
 import { call } from './api.js';
 import { Panel } from './components/Panel.js';
 import { formatCount } from './format.js';
 import { AcquisitionPanel } from './features/acquisition/AcquisitionPanel.js';
 import { CasePanel } from './features/case/CasePanel.js';
+import { DiagnosticsButton } from './features/diagnostics/DiagnosticsButton.js';
+import { toDemoMailboxForm } from './features/demo/demo-form.js';
+import { DemoMailboxNotice, TryDemoButton } from './features/demo/TryDemoButton.js';
 import { ExportPanel } from './features/export/ExportPanel.js';
 import { VerifyPanel } from './features/export/VerifyPanel.js';
+import { ImportPanel } from './features/import/ImportPanel.js';
 import { EMPTY_MAILBOX_FORM, type MailboxForm } from './features/mailbox/mailbox-form.js';
 import { MailboxPanel } from './features/mailbox/MailboxPanel.js';
 import { MessagesPanel } from './features/messages/MessagesPanel.js';
 import { RulesPanel } from './features/rules/RulesPanel.js';
 import { SearchPanel } from './features/search/SearchPanel.js';
 
-type SectionId = 'case' | 'mailbox' | 'messages' | 'search' | 'rules' | 'export' | 'verify';
+type SectionId = 'case' | 'mailbox' | 'import' | 'messages' | 'search' | 'rules' | 'export' | 'verify';
 
 const SECTIONS: { id: SectionId; label: string; needsCase: boolean }[] = [
   { id: 'case', label: 'Case', needsCase: false },
   { id: 'mailbox', label: 'Mailbox and acquisition', needsCase: true },
+  { id: 'import', label: 'Import files', needsCase: true },
   { id: 'messages', label: 'Messages', needsCase: true },
   { id: 'search', label: 'Search', needsCase: true },
   { id: 'rules', label: 'Rules', needsCase: true },
@@ -34,6 +40,7 @@ export function App() {
   const [messagesVersion, setMessagesVersion] = useState(0);
   const [selectedMessage, setSelectedMessage] = useState<string | null>(null);
   const [lastSearchQuery, setLastSearchQuery] = useState<string | null>(null);
+  const [demo, setDemo] = useState<DemoStartReply | null>(null);
 
   const openCase = useCallback((summary: CaseSummary) => {
     setCaseSummary(summary);
@@ -47,6 +54,16 @@ export function App() {
     setSelectedMessage(null);
     setLastSearchQuery(null);
   }, []);
+
+  const startDemo = useCallback(
+    (started: DemoStartReply, summary: CaseSummary) => {
+      setDemo(started);
+      setMailboxForm(toDemoMailboxForm(started));
+      openCase(summary);
+      setSection('mailbox');
+    },
+    [openCase],
+  );
 
   const caseDir = caseSummary?.dir ?? null;
   const refreshCase = useCallback(() => {
@@ -84,19 +101,25 @@ export function App() {
             </li>
           ))}
         </ul>
+        <DiagnosticsButton />
       </nav>
 
       <main className="content">
         {/* Sections stay mounted while hidden so their inputs and results survive switching. */}
         <Panel title="Case" testId="section-case" hidden={section !== 'case'}>
           <CasePanel summary={caseSummary} onOpened={openCase} onOpenFailed={closeCase} />
+          <TryDemoButton onStarted={startDemo} />
         </Panel>
         {caseDir !== null && (
           <>
             <Panel title="Mailbox and acquisition" testId="section-mailbox" hidden={section !== 'mailbox'}>
+              {demo !== null && demo.caseDir === caseDir && <DemoMailboxNotice demo={demo} />}
               <MailboxPanel form={mailboxForm} onChange={setMailboxForm} />
               <h3>Acquisition</h3>
               <AcquisitionPanel caseDir={caseDir} form={mailboxForm} onFinished={refreshCase} />
+            </Panel>
+            <Panel title="Import files" testId="section-import" hidden={section !== 'import'}>
+              <ImportPanel key={caseDir} caseDir={caseDir} onFinished={refreshCase} />
             </Panel>
             <Panel title="Messages" testId="section-messages" hidden={section !== 'messages'}>
               <MessagesPanel caseDir={caseDir} reloadKey={messagesVersion} selectedSha256={selectedMessage} onSelect={setSelectedMessage} />

@@ -95,6 +95,17 @@ test.describe('review flow', () => {
     await page.getByTestId('message-row').filter({ hasText: 'Meeting notes' }).getByRole('button').click();
     await expect(page.getByTestId('message-detail-attachments')).toContainText('notes.txt');
 
+    // Review: a tag, the flag and a note, each kept in the custody log and shown in the list.
+    await page.getByTestId('review-tag-input').fill('competitor');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await expect(page.getByTestId('review-tags')).toHaveText(['competitor×']);
+    await page.getByTestId('review-flag').check();
+    await expect(page.getByTestId('review-flag')).toBeChecked();
+    await page.getByTestId('review-note-input').fill('Sent the meeting notes out.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await expect(page.getByTestId('review-notes').locator('li')).toContainText(['Sent the meeting notes out.']);
+    await expect(page.getByTestId('message-row').filter({ hasText: 'Meeting notes' }).getByTestId('message-tag')).toHaveText('competitor');
+
     // Search
     await page.getByTestId('nav-search').click();
     await page.getByLabel('Search query', { exact: true }).fill('Falcon pricing');
@@ -108,7 +119,7 @@ test.describe('review flow', () => {
 
     // Rules
     await page.getByTestId('nav-rules').click();
-    await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill(RULES);
+    await page.getByLabel('Rule pack (JSON)', { exact: true }).fill(RULES);
     await page.getByTestId('rules-run').click();
     await expectRuleHits(page, 'competitors', '2 hits');
     await expectRuleHits(page, 'codewords', '3 hits');
@@ -123,7 +134,7 @@ test.describe('review flow', () => {
     await page.getByTestId('case-open').click();
     await expect(page.getByTestId('case-message-count')).toHaveText(`${messageCount} messages`);
     await page.getByTestId('nav-rules').click();
-    await expect(page.getByLabel('Rule file (JSON, version 1)', { exact: true })).toHaveValue(RULES);
+    await expect(page.getByLabel('Rule pack (JSON)', { exact: true })).toHaveValue(RULES);
     await expectRuleHits(page, 'codewords', '3 hits');
     await page.getByTestId('nav-search').click();
     await page.getByLabel('Search query', { exact: true }).fill('Falcon pricing');
@@ -185,7 +196,7 @@ test.describe('review flow', () => {
     await page.getByTestId('case-create').click();
     await expect(page.getByTestId('case-message-count')).toHaveText('0 messages');
     await page.getByTestId('nav-rules').click();
-    await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill(JSON.stringify({ version: 1, rules: [{ id: 'x', name: 'X', type: 'domain-list' }] }));
+    await page.getByLabel('Rule pack (JSON)', { exact: true }).fill(JSON.stringify({ version: 1, rules: [{ id: 'x', name: 'X', type: 'domain-list' }] }));
     await page.getByTestId('rules-run').click();
 
     await expect(page.getByTestId('rules-error')).toHaveAttribute('data-error-code', 'RULES_INVALID');
@@ -194,7 +205,7 @@ test.describe('review flow', () => {
     await expect(page.getByTestId('rules-error')).toContainText('Reference: RULES_INVALID');
 
     // Editing the text removes the error about the old text.
-    await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill('{}');
+    await page.getByLabel('Rule pack (JSON)', { exact: true }).fill('{}');
     await expect(page.getByTestId('rules-error')).toHaveCount(0);
   });
 });

@@ -19,6 +19,7 @@ const SIGNER = 'ab'.repeat(32);
 
 function reviewHandlers(): HandlerTable {
   return stubHandlers({
+    'rules:packs': async () => ({ packs: [] }),
     'case:open': async (input) => {
       if (input.dir.includes('missing')) {
         throw new MailcaseError('CASE_NOT_FOUND', 'No case', { userMessage: `No Mailcase case in ${input.dir}.` });

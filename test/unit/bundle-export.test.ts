@@ -9,7 +9,6 @@ import yauzl from 'yauzl';
 import { exportBundle } from '../../electron/bundle/export-bundle.js';
 import { loadOrCreateSigningKey } from '../../electron/bundle/signing-key.js';
 import { CaseStore } from '../../electron/evidence/case-store.js';
-import { canonicalJson } from '../../shared/canonical-json.js';
 import { MailcaseError } from '../../shared/errors.js';
 import { createAddress, createEmptyRecord, type MessageRecord } from '../../shared/types.js';
 import { APP_VERSION } from '../../shared/version.js';
@@ -73,11 +72,6 @@ function member(members: Map<string, Buffer>, name: string): Buffer {
   return data;
 }
 
-function messageIndexJson(rows: { sha256: string; size: number }[]): string {
-  const messages = rows.map((row) => ({ ...row, date: null, from: null, subject: null }));
-  return canonicalJson({ schemaVersion: 1, appVersion: APP_VERSION, messages }) + '\n';
-}
-
 function sortedByHash(): { sha256: string; octets: Buffer }[] {
   return MESSAGES.map((octets) => ({ sha256: sha256Of(octets), octets })).sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
 }
@@ -93,21 +87,44 @@ async function captureError(promise: Promise<unknown>): Promise<MailcaseError> {
 }
 
 describe('exportBundle', () => {
-  it('writes the exact payload manifest', async () => {
-    const custodyLog = await fs.readFile(store.custodyLog.filePath);
+  it('lists every payload file in the manifest', async () => {
     const outFile = path.join(root, 'out', 'bundle.zip');
 
     await exportBundle({ store, outFile, configDir });
 
     const members = await readZip(outFile);
-    const messages = sortedByHash();
-    const index = messageIndexJson(messages.map((m) => ({ sha256: m.sha256, size: m.octets.length })));
-    const expected = [
-      `${sha256Of(custodyLog)}  data/custody/custody-log.jsonl\n`,
-      `${sha256Of(index)}  data/messages.json\n`,
-      ...messages.map((m) => `${m.sha256}  data/messages/${m.sha256}.eml\n`),
-    ].join('');
-    expect(member(members, 'bag/manifest-sha256.txt').toString('utf8')).toBe(expected);
+    const listed = member(members, 'bag/manifest-sha256.txt').toString('utf8').trimEnd().split('\n').map((line) => line.slice(66));
+    expect(listed).toEqual([
+      'data/custody/custody-log.jsonl',
+      'data/loadfile.csv',
+      'data/loadfile.json',
+      ...sortedByHash().map((m) => `data/messages/${m.sha256}.eml`),
+      'data/report.html',
+      'data/review/review-states.json',
+    ]);
+  });
+
+  it('gives each message its own SHA-256 and SHA-512 in the manifests', async () => {
+    const outFile = path.join(root, 'bundle.zip');
+
+    await exportBundle({ store, outFile, configDir });
+
+    const members = await readZip(outFile);
+    for (const { sha256, octets } of sortedByHash()) {
+      const sha512 = createHash('sha512').update(octets).digest('hex');
+      expect(member(members, 'bag/manifest-sha256.txt').toString('utf8')).toContain(`${sha256}  data/messages/${sha256}.eml\n`);
+      expect(member(members, 'bag/manifest-sha512.txt').toString('utf8')).toContain(`${sha512}  data/messages/${sha256}.eml\n`);
+    }
+  });
+
+  it('bundles only the case creation from a log without acquisitions', async () => {
+    const [created] = (await fs.readFile(store.custodyLog.filePath, 'utf8')).split('\n');
+    const outFile = path.join(root, 'bundle.zip');
+
+    await exportBundle({ store, outFile, configDir });
+
+    const members = await readZip(outFile);
+    expect(member(members, 'bag/data/custody/custody-log.jsonl').toString('utf8')).toBe(`${created ?? ''}\n`);
   });
 
   it('writes every message octet for octet', async () => {
@@ -131,28 +148,48 @@ describe('exportBundle', () => {
   });
 
   it('writes the exact bag-info.txt', async () => {
-    const custodyLog = await fs.readFile(store.custodyLog.filePath);
     const outFile = path.join(root, 'bundle.zip');
-    const today = new Date().toISOString().slice(0, 10);
 
-    await exportBundle({ store, outFile, configDir });
+    await exportBundle({ store, outFile, configDir, baggingDate: '2026-03-10', investigator: 'Ina Vestigator', organisation: 'Example Forensics', caseReference: 'CR-7' });
 
     const members = await readZip(outFile);
-    const index = messageIndexJson(sortedByHash().map((m) => ({ sha256: m.sha256, size: m.octets.length })));
-    const octets = MESSAGES.reduce((sum, m) => sum + m.length, 0) + custodyLog.length + Buffer.byteLength(index);
+    const payload = [...members].filter(([name]) => name.startsWith('bag/data/'));
+    const octets = payload.reduce((sum, [, data]) => sum + data.length, 0);
     expect(member(members, 'bag/bag-info.txt').toString('utf8')).toBe(
       [
-        `Bagging-Date: ${today}`,
+        `Bag-Software-Agent: Mailcase ${APP_VERSION}`,
+        'Bagging-Date: 2026-03-10',
         'Case-Name: Export test',
-        `External-Identifier: ${store.info.caseId}`,
+        'Case-Reference: CR-7',
+        'Contact-Name: Ina Vestigator',
+        'External-Identifier: CR-7',
+        `Internal-Sender-Identifier: ${store.info.caseId}`,
+        'Investigator: Ina Vestigator',
         `Mailcase-Version: ${APP_VERSION}`,
-        `Payload-Oxum: ${octets}.5`,
+        'Message-Count: 3',
+        'Organisation: Example Forensics',
+        `Payload-Oxum: ${octets}.${payload.length}`,
+        'Source-Organization: Example Forensics',
         '',
       ].join('\n'),
     );
   });
 
-  it('includes the last rule run and counts it in Payload-Oxum', async () => {
+  it('reads investigator and organisation from case.json', async () => {
+    const infoPath = path.join(store.dir, 'case.json');
+    const info = JSON.parse(await fs.readFile(infoPath, 'utf8')) as Record<string, unknown>;
+    await fs.writeFile(infoPath, JSON.stringify({ ...info, investigator: 'Case File Investigator', organisation: 'Case File Org', reference: 'REF-1' }));
+    const outFile = path.join(root, 'bundle.zip');
+
+    await exportBundle({ store, outFile, configDir });
+
+    const bagInfo = member(await readZip(outFile), 'bag/bag-info.txt').toString('utf8');
+    expect(bagInfo).toContain('\nInvestigator: Case File Investigator\n');
+    expect(bagInfo).toContain('\nOrganisation: Case File Org\n');
+    expect(bagInfo).toContain('\nCase-Reference: REF-1\n');
+  });
+
+  it('bundles the rule run record with the hash of its source', async () => {
     const ruleRun = Buffer.from('{"rules":[]}\n', 'utf8');
     await fs.writeFile(store.derivedPath('rules', 'latest.json'), ruleRun);
     const outFile = path.join(root, 'bundle.zip');
@@ -160,21 +197,23 @@ describe('exportBundle', () => {
     await exportBundle({ store, outFile, configDir });
 
     const members = await readZip(outFile);
-    expect(member(members, 'bag/data/rules/latest.json').equals(ruleRun)).toBe(true);
-    expect(member(members, 'bag/manifest-sha256.txt').toString('utf8')).toContain(`${sha256Of(ruleRun)}  data/rules/latest.json\n`);
-    expect(member(members, 'bag/bag-info.txt').toString('utf8')).toMatch(/^Payload-Oxum: \d+\.6$/m);
+    const bundled = JSON.parse(member(members, 'bag/data/rules/latest.json').toString('utf8')) as Record<string, unknown>;
+    expect(bundled['source']).toEqual({ file: 'derived/rules/latest.json', sha256: sha256Of(ruleRun) });
+    expect(bundled['record']).toEqual({ rules: [] });
   });
 
-  it('lists the tag files in the tag manifest', async () => {
+  it('lists the tag files in both tag manifests', async () => {
     const outFile = path.join(root, 'bundle.zip');
 
     await exportBundle({ store, outFile, configDir });
 
     const members = await readZip(outFile);
-    const expected = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt']
-      .map((name) => `${sha256Of(member(members, `bag/${name}`))}  ${name}\n`)
-      .join('');
-    expect(member(members, 'bag/tagmanifest-sha256.txt').toString('utf8')).toBe(expected);
+    for (const algorithm of ['sha256', 'sha512'] as const) {
+      const expected = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest-sha512.txt']
+        .map((name) => `${createHash(algorithm).update(member(members, `bag/${name}`)).digest('hex')}  ${name}\n`)
+        .join('');
+      expect(member(members, `bag/tagmanifest-${algorithm}.txt`).toString('utf8')).toBe(expected);
+    }
   });
 
   it('signs the tag manifest with Ed25519', async () => {
@@ -216,15 +255,9 @@ describe('exportBundle', () => {
     await exportBundle({ store, outFile, configDir, sha256s: [first.sha256] });
 
     const members = await readZip(outFile);
-    const index = JSON.parse(member(members, 'bag/data/messages.json').toString('utf8')) as { messages: unknown[] };
-    expect(index.messages).toEqual([
-      {
-        sha256: first.sha256,
-        size: first.octets.length,
-        date: '2024-03-01T10:00:00.000Z',
-        from: 'Alice <alice@example.org>, bob@example.org',
-        subject: 'Quarterly numbers',
-      },
+    const loadFile = JSON.parse(member(members, 'bag/data/loadfile.json').toString('utf8')) as { messages: Record<string, unknown>[] };
+    expect(loadFile.messages.map((row) => [row['sha256'], row['size'], row['date'], row['from'], row['subject']])).toEqual([
+      [first.sha256, first.octets.length, '2024-03-01T10:00:00.000Z', 'Alice <alice@example.org>, bob@example.org', 'Quarterly numbers'],
     ]);
   });
 
@@ -235,7 +268,7 @@ describe('exportBundle', () => {
 
     const names = await readZipNames(outFile);
     expect(names).toEqual([...names].sort());
-    expect(names.length).toBe(12);
+    expect(names.length).toBe(17);
   });
 
   it('gives identical manifests for the same case', async () => {
@@ -284,7 +317,7 @@ describe('exportBundle', () => {
 
     const last = (await store.custodyLog.readAll()).at(-1);
     expect(last?.type).toBe('bundle-exported');
-    expect(last?.data).toEqual({ file: outFile, sha256: result.sha256, messageCount: 3, signerFingerprint: result.signerFingerprint });
+    expect(last?.data).toEqual({ file: outFile, sha256: result.sha256, messageCount: 3, signerFingerprint: result.signerFingerprint, timestamped: false });
     expect(await store.custodyLog.verifyChain()).toEqual([]);
   });
 

@@ -128,20 +128,35 @@ function payloadOxum(members: Map<string, Buffer>): { octets: number; count: num
   return { octets: Number(match[1]), count: Number(match[2]) };
 }
 
-/** Rewrites the tag manifest from the current tag files and signs it with the case's real key. */
+/** Rewrites both tag manifests from the current tag files and signs the SHA-256 one with the case's real key. */
 function resign(members: Map<string, Buffer>): void {
-  const tagManifest = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt']
-    .map((name) => `${sha256Of(memberOf(members, `bag/${name}`))}  ${name}\n`)
-    .join('');
-  members.set('bag/tagmanifest-sha256.txt', Buffer.from(tagManifest));
-  members.set(SIGNATURE, sign(null, Buffer.from(tagManifest), signingKey.privateKey));
+  const tagFiles = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest-sha512.txt'];
+  for (const algorithm of ['sha256', 'sha512'] as const) {
+    const text = tagFiles.map((name) => `${createHash(algorithm).update(memberOf(members, `bag/${name}`)).digest('hex')}  ${name}\n`).join('');
+    members.set(`bag/tagmanifest-${algorithm}.txt`, Buffer.from(text));
+  }
+  members.set(SIGNATURE, sign(null, memberOf(members, 'bag/tagmanifest-sha256.txt'), signingKey.privateKey));
+}
+
+/** Replaces the path of a message in both payload manifests, with checksums of `octets`. */
+function relistMessage(members: Map<string, Buffer>, oldHash: string, newHash: string, octets: Buffer): void {
+  for (const algorithm of ['sha256', 'sha512'] as const) {
+    const name = `bag/manifest-${algorithm}.txt`;
+    const line = `${createHash(algorithm).update(octets).digest('hex')}  data/messages/${newHash}.eml`;
+    const edited = memberOf(members, name)
+      .toString('utf8')
+      .split('\n')
+      .map((entry) => (entry.endsWith(`data/messages/${oldHash}.eml`) ? line : entry))
+      .join('\n');
+    members.set(name, Buffer.from(edited));
+  }
 }
 
 describe('verifyBundle', () => {
   it('accepts a fresh bundle', async () => {
     const result = await verifyBundle(bundleFile);
 
-    expect(result).toEqual({ valid: true, problems: [], messageCount: 3, signerFingerprint: signingKey.fingerprint });
+    expect(result).toEqual({ valid: true, problems: [], messageCount: 3, signerFingerprint: signingKey.fingerprint, timestampTime: null, timestampSigner: null });
   });
 
   it('accepts a rebuilt copy of a fresh bundle', async () => {
@@ -157,7 +172,7 @@ describe('verifyBundle', () => {
 
     const result = await verifyBundle(file);
 
-    expect(result).toEqual({ valid: true, problems: [], messageCount: 0, signerFingerprint: signingKey.fingerprint });
+    expect(result).toEqual({ valid: true, problems: [], messageCount: 0, signerFingerprint: signingKey.fingerprint, timestampTime: null, timestampSigner: null });
   });
 
   it('accepts the trusted key', async () => {
@@ -176,7 +191,7 @@ describe('verifyBundle', () => {
 
     expect(result.problems).toEqual([
       { file: messageName(1), reason: 'SHA-256 does not match the file name' },
-      { file: messageName(1), reason: 'SHA-256 does not match the manifest' },
+      { file: messageName(1), reason: 'content does not match manifest-sha256.txt or manifest-sha512.txt' },
     ]);
     expect(result.valid).toBe(false);
   });
@@ -191,8 +206,8 @@ describe('verifyBundle', () => {
     const result = await verifyMembers(members);
 
     expect(result.problems).toEqual([
-      { file: 'bag/data/custody/custody-log.jsonl', reason: 'SHA-256 does not match the manifest' },
-      { file: 'bag/manifest-sha256.txt', reason: 'SHA-256 does not match the tag manifest' },
+      { file: 'bag/manifest-sha256.txt', reason: 'SHA-256 listed for data/custody/custody-log.jsonl does not match the file, whose SHA-512 does match' },
+      { file: 'bag/manifest-sha256.txt', reason: 'content does not match tagmanifest-sha256.txt or tagmanifest-sha512.txt' },
     ]);
   });
 
@@ -201,10 +216,11 @@ describe('verifyBundle', () => {
     const manifest = memberOf(members, 'bag/manifest-sha256.txt').toString('utf8');
     members.set('bag/manifest-sha256.txt', Buffer.from(manifest + 'not a manifest line\n'));
     resign(members);
+    const lineNumber = manifest.split('\n').length;
 
     const result = await verifyMembers(members);
 
-    expect(result.problems).toEqual([{ file: 'bag/manifest-sha256.txt', reason: 'line 6 is not "<sha256>  <path>"' }]);
+    expect(result.problems).toEqual([{ file: 'bag/manifest-sha256.txt', reason: `line ${lineNumber} is not "<sha256 checksum>  <path>"` }]);
   });
 
   it('reports an extra unlisted payload file', async () => {
@@ -216,7 +232,7 @@ describe('verifyBundle', () => {
 
     expect(result.problems).toEqual([
       { file: 'bag/bag-info.txt', reason: `Payload-Oxum ${octets}.${count} does not match the payload (${octets + 1}.${count + 1})` },
-      { file: 'bag/data/extra.txt', reason: 'not listed in manifest-sha256.txt' },
+      { file: 'bag/data/extra.txt', reason: 'not listed in manifest-sha256.txt or manifest-sha512.txt' },
     ]);
   });
 
@@ -230,7 +246,7 @@ describe('verifyBundle', () => {
 
     expect(result.problems).toEqual([
       { file: 'bag/bag-info.txt', reason: `Payload-Oxum ${octets}.${count} does not match the payload (${octets - removedSize}.${count - 1})` },
-      { file: messageName(0), reason: 'listed in manifest-sha256.txt but missing' },
+      { file: messageName(0), reason: 'listed in the payload manifests but missing' },
     ]);
     expect(result.messageCount).toBe(2);
   });
@@ -300,7 +316,7 @@ describe('verifyBundle', () => {
 
     const result = await verifyMembers(members);
 
-    expect(result.problems).toEqual([{ file: 'bag/manifest-sha256.txt', reason: 'not listed in tagmanifest-sha256.txt' }]);
+    expect(result.problems).toEqual([{ file: 'bag/tagmanifest-sha256.txt', reason: 'does not list manifest-sha256.txt' }]);
   });
 
   it('reports a message whose name is not its hash', async () => {
@@ -309,9 +325,7 @@ describe('verifyBundle', () => {
     const wrongName = `bag/data/messages/${'0'.repeat(64)}.eml`;
     members.delete(messageName(0));
     members.set(wrongName, octets);
-    const manifest = memberOf(members, 'bag/manifest-sha256.txt').toString('utf8');
-    const renamed = manifest.replace(`  data/messages/${messageHashes[0] ?? ''}.eml`, `  data/messages/${'0'.repeat(64)}.eml`);
-    members.set('bag/manifest-sha256.txt', Buffer.from(renamed));
+    relistMessage(members, messageHashes[0] ?? '', '0'.repeat(64), octets);
     resign(members);
 
     const result = await verifyMembers(members);
@@ -330,9 +344,7 @@ describe('verifyBundle', () => {
     const forgedName = `bag/data/messages/${forgedHash}.eml`;
     members.delete(messageName(0));
     members.set(forgedName, forged);
-    const manifest = memberOf(members, 'bag/manifest-sha256.txt').toString('utf8');
-    const relisted = manifest.replace(`${messageHashes[0] ?? ''}  data/messages/${messageHashes[0] ?? ''}.eml`, `${forgedHash}  data/messages/${forgedHash}.eml`);
-    members.set('bag/manifest-sha256.txt', Buffer.from(relisted));
+    relistMessage(members, messageHashes[0] ?? '', forgedHash, forged);
     resign(members);
 
     const result = await verifyMembers(members);
@@ -366,7 +378,14 @@ describe('verifyBundle', () => {
 
     const result = await verifyBundle(file);
 
-    expect(result).toEqual({ valid: false, problems: [{ file: '(bundle)', reason: NOT_A_ZIP }], messageCount: 0, signerFingerprint: null });
+    expect(result).toEqual({
+      valid: false,
+      problems: [{ file: '(bundle)', reason: NOT_A_ZIP }],
+      messageCount: 0,
+      signerFingerprint: null,
+      timestampTime: null,
+      timestampSigner: null,
+    });
   });
 
   it('reports a truncated bundle', async () => {

@@ -21,7 +21,18 @@ describe('parseMessage with hostile input', () => {
     expect(record.parseError).toBe('Max allowed child nodes exceeded');
     expect(record.sha256).toBe(SHA256);
     expect(record.size).toBe(47420);
-    expect(record.subject).toBe('');
+    expect(record.subject).toBe('Too many parts');
+    expect(record.parts).toHaveLength(1000);
+    expect(record.flags).toEqual([
+      {
+        kind: 'limit-reached',
+        location: '999',
+        detail: 'The message has more MIME parts or header octets than the parser reads, so later parts were not read.',
+      },
+    ]);
+    expect(record.partErrors).toEqual([
+      { location: '999', reason: 'MIME structure could not be read past this part: Max allowed child nodes exceeded' },
+    ]);
   });
 
   it('flags multiparts nested 1500 deep', async () => {
@@ -34,9 +45,11 @@ describe('parseMessage with hostile input', () => {
   it('flags HTML nested too deep to convert', async () => {
     const record = await parseFixture('deep-html.eml');
 
-    expect(record.parseError).toBe('HTML body could not be converted to text: HTML nested deeper than 1000 levels');
+    expect(record.parseError).toBeNull();
+    expect(record.partErrors).toEqual([{ location: '1', reason: 'HTML body could not be converted to text: HTML nested deeper than 1000 levels' }]);
     expect(record.subject).toBe('Deep HTML');
     expect(record.text).toBe('');
+    expect(record.textPartPath).toBeNull();
   });
 
   it('returns an empty record for binary garbage', async () => {
@@ -56,6 +69,7 @@ describe('parseMessage with hostile input', () => {
 
     expect(record.parseError).toBe('Max header size for a MIME node exceeded');
     expect(record.subject).toBe('');
+    expect(record.flags.map((flag) => flag.kind)).toEqual(['limit-reached']);
   });
 
   it('rejects a message over the size limit unparsed', async () => {

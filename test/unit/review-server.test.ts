@@ -41,7 +41,19 @@ function request(port: number, options: { method?: string; path: string; headers
 function reviewHandlers(): HandlerTable {
   return stubHandlers({
     'case:open': async (input) => ({ dir: input.dir, name: 'stub', caseId: 'c-1', messageCount: 3, parseErrorCount: 0 }),
-    'rules:run': async (input) => ({ schemaVersion: 1, appVersion: 'test', ranAt: '2024-01-01T00:00:00.000Z', rulesSha256: String(input.rulesJson.length), rules: [] }),
+    'rules:run': async (input) => ({
+      schemaVersion: 1,
+      appVersion: 'test',
+      ranAt: '2024-01-01T00:00:00.000Z',
+      rulesSha256: String(input.rulesJson.length),
+      packName: '',
+      evidenceSha256: '',
+      messageCount: 0,
+      unparsed: [],
+      contentSha256: '',
+      rules: [],
+    }),
+    'rules:packs': async () => ({ packs: [] }),
   });
 }
 

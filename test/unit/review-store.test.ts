@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { CaseStore } from '../../electron/evidence/case-store.js';
-import { addNote, addTag, loadReviewStates, removeTag, setFlagged } from '../../electron/review/review-store.js';
+import { addNote, addTag, addTags, loadReviewStates, removeTag, setFlagged } from '../../electron/review/review-store.js';
 
 async function storeMessage(store: CaseStore, text: string): Promise<string> {
   const writer = await store.createEvidenceWriter();
@@ -71,6 +71,23 @@ describe('review store', () => {
 
   it('refuses an empty note', async () => {
     await expect(addNote(store, sha256, '   ')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('adds tags in one batch, skipping present ones', async () => {
+    const other = await storeMessage(store, 'Subject: two\r\n\r\nbody\r\n');
+    await addTag(store, sha256, 'competitor');
+
+    const added = await addTags(store, [
+      { sha256, tag: 'competitor' },
+      { sha256, tag: 'pii' },
+      { sha256: other, tag: 'pii' },
+      { sha256: other, tag: 'pii' },
+    ]);
+    const states = await loadReviewStates(store);
+
+    expect(added).toBe(2);
+    expect(states.get(sha256)?.tags).toEqual(['competitor', 'pii']);
+    expect(states.get(other)?.tags).toEqual(['pii']);
   });
 
   it('returns no state for a message nobody reviewed', async () => {

@@ -3,16 +3,46 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { defaultPackText, demoPackText } from '../../electron/rules/active-rules.js';
 import { findJsonErrorPosition } from '../../electron/rules/json-error-position.js';
 import { parseRuleFile } from '../../electron/rules/run-rules.js';
 import { MailcaseError } from '../../shared/errors.js';
 import { MAX_RULE_ENTRIES, MAX_RULE_FILE_BYTES, MAX_RULES_PER_FILE } from '../../shared/limits.js';
+import { MAX_CONDITION_DEPTH } from '../../shared/rules-schema.js';
 
 const VALID = {
   version: 1,
   rules: [
     { id: 'competitors', name: 'Mail with competitors', type: 'domain-list', domains: ['rival.example'] },
     { id: 'codewords', name: 'Internal codewords', type: 'keyword-list', keywords: ['Project Falcon', 'bluebird'] },
+  ],
+};
+
+const VALID_AS_V2 = {
+  version: 2,
+  name: 'Rules',
+  description: '',
+  rules: [
+    {
+      id: 'competitors',
+      name: 'Mail with competitors',
+      version: 1,
+      severity: 'medium',
+      tags: [],
+      enabled: true,
+      description: '',
+      condition: { type: 'domains', domains: ['rival.example'], names: [], match: ['domain'], headers: ['from', 'to', 'cc', 'bcc', 'reply-to'] },
+    },
+    {
+      id: 'codewords',
+      name: 'Internal codewords',
+      version: 1,
+      severity: 'medium',
+      tags: [],
+      enabled: true,
+      description: '',
+      condition: { type: 'keywords', keywords: ['Project Falcon', 'bluebird'], supporting: [], proximity: 300, minConfidence: 'low', in: ['subject', 'body', 'filename'] },
+    },
   ],
 };
 
@@ -27,8 +57,8 @@ function parseError(text: string): MailcaseError {
 }
 
 describe('parseRuleFile', () => {
-  it('accepts the documented example', () => {
-    expect(parseRuleFile(JSON.stringify(VALID))).toEqual(VALID);
+  it('converts the version 1 example to version 2', () => {
+    expect(parseRuleFile(JSON.stringify(VALID))).toEqual(VALID_AS_V2);
   });
 
   it('lower-cases and trims domains', () => {
@@ -36,17 +66,23 @@ describe('parseRuleFile', () => {
       JSON.stringify({ version: 1, rules: [{ id: 'r', name: 'R', type: 'domain-list', domains: [' Sales.Rival.EXAMPLE ', 'bücher.example', 'ru'] }] }),
     );
 
-    expect(file.rules[0]).toEqual({ id: 'r', name: 'R', type: 'domain-list', domains: ['sales.rival.example', 'bücher.example', 'ru'] });
+    expect(file.rules[0]?.condition).toEqual({
+      type: 'domains',
+      domains: ['sales.rival.example', 'bücher.example', 'ru'],
+      names: [],
+      match: ['domain'],
+      headers: ['from', 'to', 'cc', 'bcc', 'reply-to'],
+    });
   });
 
   it('accepts a byte order mark', () => {
-    expect(parseRuleFile(`\uFEFF${JSON.stringify(VALID)}`)).toEqual(VALID);
+    expect(parseRuleFile(`\uFEFF${JSON.stringify(VALID)}`)).toEqual(VALID_AS_V2);
   });
 
   it('lists every bad field with its path', () => {
     const error = parseError(
       JSON.stringify({
-        version: 2,
+        version: 1,
         extra: true,
         rules: [
           { id: 'bad id!', name: '', type: 'domain-list', domains: ['bob@rival.example', 'ok.example', '-bad.example', 'a..b'], colour: 'red' },
@@ -77,7 +113,6 @@ describe('parseRuleFile', () => {
       { path: 'rules[4].id', message: 'Missing field "id"' },
       { path: 'rules[4].name', message: 'Field "name" must be a string' },
       { path: 'rules[5]', message: 'Rule must be an object' },
-      { path: 'version', message: 'Field "version" must be 1' },
     ]);
   });
 
@@ -163,6 +198,98 @@ describe('parseRuleFile', () => {
     const error = parseError(JSON.stringify({ version: 1, rules: [{ id: 'r', name: 'R', type: 'keyword-list', keywords }] }));
 
     expect(error.details.issues).toEqual([{ path: 'rules[0].keywords', message: `A rule may list at most ${MAX_RULE_ENTRIES} keywords` }]);
+  });
+});
+
+describe('parseRuleFile version 2', () => {
+  it('fills defaults of a minimal rule', () => {
+    const file = parseRuleFile(JSON.stringify({ version: 2, rules: [{ id: 'cards', name: 'Cards', condition: { type: 'payment-card' } }] }));
+
+    expect(file.name).toBe('Rules');
+    expect(file.rules[0]).toEqual({
+      id: 'cards',
+      name: 'Cards',
+      version: 1,
+      severity: 'medium',
+      tags: [],
+      enabled: true,
+      description: '',
+      condition: {
+        type: 'payment-card',
+        supporting: ['card', 'credit card', 'debit card', 'card number', 'visa', 'mastercard', 'amex', 'american express', 'expiry', 'exp', 'cvv', 'cvc'],
+        proximity: 300,
+        minConfidence: 'medium',
+        in: ['subject', 'body', 'attachment', 'filename'],
+      },
+    });
+  });
+
+  it('lists every bad field inside nested conditions', () => {
+    const error = parseError(
+      JSON.stringify({
+        version: 2,
+        rules: [
+          {
+            id: 'a',
+            name: 'A',
+            severity: 'urgent',
+            tags: ['ok', 'line\nbreak'],
+            condition: {
+              type: 'all',
+              of: [
+                { type: 'domains', domains: ['bob@rival.example'], match: ['nearby'] },
+                { type: 'not', condition: { type: 'regex', pattern: '(unclosed' } },
+                { type: 'keywords', keywords: [], proximity: 0 },
+                { type: 'query', query: ' ' },
+                { type: 'telepathy' },
+              ],
+            },
+          },
+          { id: 'b', name: 'B', condition: { type: 'webmail', domains: ['freemail.example'], suspectAddresses: ['not-an-address'], colour: 1 } },
+        ],
+      }),
+    );
+
+    expect(error.details.issues).toEqual([
+      { path: 'rules[0].condition.of[0].domains[0]', message: `"bob@rival.example" is an address, not a domain. Write only the part after '@'.` },
+      { path: 'rules[0].condition.of[0].match[0]', message: 'Must be one of "domain", "lookalike", "display-name"' },
+      { path: 'rules[0].condition.of[1].condition.pattern', message: 'Invalid regular expression: Invalid regular expression: /(unclosed/giu: Unterminated group' },
+      { path: 'rules[0].condition.of[2].keywords', message: 'List at least one entry in "keywords"' },
+      { path: 'rules[0].condition.of[2].proximity', message: 'Field "proximity" must be at least 1' },
+      { path: 'rules[0].condition.of[3].query', message: 'Field "query" is empty' },
+      {
+        path: 'rules[0].condition.of[4].type',
+        message: 'Condition type must be one of "domains", "webmail", "keywords", "regex", "payment-card", "iban", "ssn", "email-list", "phone-list", "attachments", "query", "all", "any", "not"',
+      },
+      { path: 'rules[0].severity', message: 'Field "severity" must be "low", "medium" or "high"' },
+      { path: 'rules[0].tags[1]', message: 'Tag must not contain line breaks or control characters' },
+      { path: 'rules[1].condition.colour', message: 'Unknown field "colour"' },
+      { path: 'rules[1].condition.suspectAddresses[0]', message: 'Address must look like name@domain.example' },
+    ]);
+  });
+
+  it('rejects conditions nested too deep', () => {
+    let condition: unknown = { type: 'payment-card' };
+    for (let depth = 0; depth < MAX_CONDITION_DEPTH + 2; depth += 1) condition = { type: 'not', condition };
+
+    const error = parseError(JSON.stringify({ version: 2, rules: [{ id: 'deep', name: 'Deep', condition }] }));
+
+    expect(error.details.issues).toEqual([
+      { path: `rules[0]${'.condition'.repeat(MAX_CONDITION_DEPTH + 1)}`, message: `Conditions may nest at most ${MAX_CONDITION_DEPTH} levels deep` },
+    ]);
+  });
+
+  it('names an unknown version', () => {
+    const error = parseError(JSON.stringify({ version: 3, rules: [] }));
+
+    expect(error.details.issues).toEqual([{ path: 'version', message: 'Field "version" must be 1 or 2' }]);
+  });
+
+  it.each([
+    ['default', defaultPackText],
+    ['demo', demoPackText],
+  ])('accepts the built-in %s pack', (_name, text) => {
+    expect(parseRuleFile(text()).version).toBe(2);
   });
 });
 

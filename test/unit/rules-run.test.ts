@@ -6,8 +6,10 @@ import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { CaseStore } from '../../electron/evidence/case-store.js';
-import { compileRule, domainCovers, keywordPattern, matchRule } from '../../electron/rules/match-rules.js';
-import { runRules } from '../../electron/rules/run-rules.js';
+import { loadReviewStates } from '../../electron/review/review-store.js';
+import { checkNewMail, defaultPackText, runActiveRules } from '../../electron/rules/active-rules.js';
+import { evidenceListSha256, runRecordContentSha256, runRules } from '../../electron/rules/run-rules.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { MailcaseError } from '../../shared/errors.js';
 import { createAddress, createAttachment, createEmptyRecord, type MessageRecord, type RuleRunResult } from '../../shared/types.js';
 
@@ -35,6 +37,10 @@ function withoutRunTime(result: RuleRunResult): Omit<RuleRunResult, 'ranAt'> {
   return rest;
 }
 
+function pack(rules: unknown[]): string {
+  return JSON.stringify({ version: 2, name: 'Test pack', rules });
+}
+
 beforeAll(async () => {
   rulesText = await fs.readFile(RULES_FILE, 'utf8');
 });
@@ -49,20 +55,24 @@ beforeEach(async () => {
     to: [createAddress('Bob', 'bob@sales.rival.example')],
     cc: [createAddress('Jürgen', 'juergen@partner.example')],
     text: 'Numbers for Project\nFalcon attached.',
+    textPartPath: '1',
     attachments: [createAttachment({ filename: 'bluebird-plan.pdf', contentType: 'application/pdf', size: 1, sha256: 'e'.repeat(64) })],
   });
   sha.shouting = await storeRecord('shouting', {
     from: [createAddress('', 'erin@rival.example')],
     text: 'PROJECT   FALCON is cancelled. ProjectFalcon and Bluebirds are not codewords.',
+    textPartPath: '1',
   });
   sha.nearMiss = await storeRecord('near miss', {
     from: [createAddress('', 'frank@notrival.example')],
     to: [createAddress('', 'gina@rival.example.org')],
     text: 'Project Falconry and bluebird_2 are different words.',
+    textPartPath: '1',
   });
   sha.replyTo = await storeRecord('reply-to', {
     replyTo: [createAddress('Boss', 'boss@RIVAL.EXAMPLE')],
     text: 'Watch the bluebird.',
+    textPartPath: '1',
   });
 });
 
@@ -71,12 +81,12 @@ afterEach(async () => {
 });
 
 describe('runRules', () => {
-  it('counts messages hit by each rule', async () => {
+  it('runs a version 1 rule file converted', async () => {
     const result = await runRules(store, rulesText);
 
-    expect(result.rules.map((rule) => [rule.id, rule.name, rule.type, rule.hits])).toEqual([
-      ['competitors', 'Mail with competitors', 'domain-list', 3],
-      ['codewords', 'Internal codewords', 'keyword-list', 3],
+    expect(result.rules.map((rule) => [rule.id, rule.name, rule.type, rule.version, rule.severity, rule.hits])).toEqual([
+      ['competitors', 'Mail with competitors', 'domains', 1, 'medium', 3],
+      ['codewords', 'Internal codewords', 'keywords', 1, 'medium', 3],
     ]);
   });
 
@@ -89,33 +99,47 @@ describe('runRules', () => {
 
   it('explains domain matches', async () => {
     const result = await runRules(store, rulesText);
-    const details = new Map(result.rules[0]?.details.map((hit) => [hit.sha256, hit.matches]));
-
-    expect(details.get(sha.planted)).toEqual([{ field: 'to', value: 'bob@sales.rival.example', entry: 'rival.example' }]);
-    expect(details.get(sha.shouting)).toEqual([{ field: 'from', value: 'erin@rival.example', entry: 'rival.example' }]);
-    expect(details.get(sha.replyTo)).toEqual([{ field: 'reply-to', value: 'boss@RIVAL.EXAMPLE', entry: 'rival.example' }]);
-    expect(details.has(sha.nearMiss)).toBe(false);
-  });
-
-  it('explains keyword matches', async () => {
-    const result = await runRules(store, rulesText);
-    const details = new Map(result.rules[1]?.details.map((hit) => [hit.sha256, hit.matches]));
+    const details = new Map(result.rules[0]?.details.map((hit) => [hit.sha256, hit.matches.map((match) => [match.field, match.value, match.entry, match.explanation])]));
 
     expect(details.get(sha.planted)).toEqual([
-      { field: 'body', value: 'Project\nFalcon', entry: 'Project Falcon' },
-      { field: 'attachment:bluebird-plan.pdf', value: 'bluebird', entry: 'bluebird' },
+      ['to', 'bob@sales.rival.example', 'rival.example', 'The To address "bob@sales.rival.example" is in sales.rival.example, a subdomain of the listed domain rival.example.'],
     ]);
-    expect(details.get(sha.shouting)).toEqual([{ field: 'body', value: 'PROJECT   FALCON', entry: 'Project Falcon' }]);
-    expect(details.get(sha.replyTo)).toEqual([{ field: 'body', value: 'bluebird', entry: 'bluebird' }]);
+    expect(details.get(sha.shouting)).toEqual([['from', 'erin@rival.example', 'rival.example', 'The From address "erin@rival.example" is in the listed domain rival.example.']]);
+    expect(details.get(sha.replyTo)).toEqual([['reply-to', 'boss@RIVAL.EXAMPLE', 'rival.example', 'The Reply-To address "boss@RIVAL.EXAMPLE" is in the listed domain rival.example.']]);
     expect(details.has(sha.nearMiss)).toBe(false);
   });
 
-  it('hashes the exact rule text', async () => {
+  it('explains keyword matches with offsets', async () => {
     const result = await runRules(store, rulesText);
+    const details = new Map(result.rules[1]?.details.map((hit) => [hit.sha256, hit.matches.map((match) => [match.field, match.partPath, match.start, match.end, match.value, match.entry])]));
+
+    expect(details.get(sha.planted)).toEqual([
+      ['body', '1', 12, 26, 'Project\nFalcon', 'Project Falcon'],
+      ['filename:bluebird-plan.pdf', '2', 0, 8, 'bluebird', 'bluebird'],
+    ]);
+    expect(details.get(sha.shouting)).toEqual([['body', '1', 0, 16, 'PROJECT   FALCON', 'Project Falcon']]);
+    expect(details.get(sha.replyTo)).toEqual([['body', '1', 10, 18, 'bluebird', 'bluebird']]);
+    expect(details.has(sha.nearMiss)).toBe(false);
+  });
+
+  it('hashes the exact rule text and the evidence list', async () => {
+    const result = await runRules(store, rulesText);
+    const evidence = [sha.planted, sha.shouting, sha.nearMiss, sha.replyTo].sort();
 
     expect(result.rulesSha256).toBe(createHash('sha256').update(rulesText).digest('hex'));
-    expect(result.schemaVersion).toBe(1);
+    expect(result.evidenceSha256).toBe(createHash('sha256').update(evidence.map((hash) => `${hash}\n`).join('')).digest('hex'));
+    expect(result.messageCount).toBe(4);
+    expect(result.schemaVersion).toBe(2);
     expect(result.appVersion).toBe('0.1.0');
+    expect(result.packName).toBe('Rules');
+  });
+
+  it('states its own hash', async () => {
+    const result = await runRules(store, rulesText);
+    const { ranAt: _ranAt, contentSha256: _hash, ...rest } = result;
+
+    expect(result.contentSha256).toBe(createHash('sha256').update(canonicalJson(rest)).digest('hex'));
+    expect(runRecordContentSha256(result)).toBe(result.contentSha256);
   });
 
   it('saves latest.json and logs custody', async () => {
@@ -129,17 +153,29 @@ describe('runRules', () => {
     expect(last?.data).toEqual({
       rulesSha256: result.rulesSha256,
       recordSha256: createHash('sha256').update(saved).digest('hex'),
+      contentSha256: result.contentSha256,
+      evidenceSha256: result.evidenceSha256,
       ruleCount: 2,
       hitCount: 6,
     });
     expect(await store.custodyLog.verifyChain()).toEqual([]);
   });
 
-  it('gives the same result twice', async () => {
+  it('gives the same record twice', async () => {
     const first = await runRules(store, rulesText);
     const second = await runRules(store, rulesText);
 
     expect(withoutRunTime(second)).toEqual(withoutRunTime(first));
+    expect(second.contentSha256).toBe(first.contentSha256);
+  });
+
+  it('changes the record hash when the evidence changes', async () => {
+    const first = await runRules(store, rulesText);
+    await storeRecord('another', { text: 'nothing here' });
+    const second = await runRules(store, rulesText);
+
+    expect(second.evidenceSha256).not.toBe(first.evidenceSha256);
+    expect(second.contentSha256).not.toBe(first.contentSha256);
   });
 
   it('saves nothing for an invalid rule file', async () => {
@@ -149,60 +185,132 @@ describe('runRules', () => {
     await expect(fs.stat(store.derivedPath('rules', 'latest.json'))).rejects.toThrow();
     expect((await store.custodyLog.readAll()).length).toBe(entriesBefore);
   });
-});
 
-describe('keywordPattern', () => {
-  it.each([
-    ['Project Falcon', 'see project falcon now', ['project falcon']],
-    ['Project Falcon', 'Project\r\n\tFalcon', ['Project\r\n\tFalcon']],
-    ['Project Falcon', 'ProjectFalcon', []],
-    ['bluebird', 'bluebirds and bluebird.', ['bluebird']],
-    ['bluebird', 'BLUEBIRD_x', []],
-    ['C++', 'we use C++ daily', ['C++']],
-    ['a.b', 'axb a.b', ['a.b']],
-    ['(draft)', 'see (draft) copy', ['(draft)']],
-    ['über', 'Grüße über alles', ['über']],
-    ['über', 'darüber', []],
-  ])('matches %j in %j', (keyword, text, expected) => {
-    expect([...text.matchAll(keywordPattern(keyword))].map((match) => match[0])).toEqual(expected);
+  it('lists unparsed messages', async () => {
+    const writer = await store.createEvidenceWriter();
+    await writer.write(Buffer.from('Subject: unparsed\r\n\r\nx\r\n'));
+    const { sha256 } = await writer.commit();
+
+    const result = await runRules(store, rulesText);
+
+    expect(result.unparsed).toEqual([sha256]);
+    expect(result.messageCount).toBe(5);
+  });
+
+  it('adds rule tags once', async () => {
+    const text = pack([{ id: 'rival', name: 'Rival', tags: ['competitor', 'review'], condition: { type: 'domains', domains: ['rival.example'] } }]);
+
+    await runRules(store, text);
+    await runRules(store, text);
+    const states = await loadReviewStates(store);
+    const tagEntries = (await store.custodyLog.readAll()).filter((entry) => entry.type === 'review-tag-added');
+
+    expect(states.get(sha.shouting)?.tags).toEqual(['competitor', 'review']);
+    expect(states.get(sha.nearMiss)).toBe(undefined);
+    expect(tagEntries.length).toBe(6);
+  });
+
+  it('lists a disabled rule without running it', async () => {
+    const result = await runRules(store, pack([{ id: 't', name: 'Template', enabled: false, condition: { type: 'domains', domains: ['rival.example'] } }]));
+
+    expect(result.rules[0]?.enabled).toBe(false);
+    expect(result.rules[0]?.hits).toBe(0);
+  });
+
+  it('combines a detector with NOT', async () => {
+    const text = pack([
+      {
+        id: 'rival-without-bluebird',
+        name: 'Rival without bluebird',
+        condition: { type: 'all', of: [{ type: 'domains', domains: ['rival.example'] }, { type: 'not', condition: { type: 'keywords', keywords: ['bluebird'] } }] },
+      },
+    ]);
+
+    const result = await runRules(store, text);
+
+    expect(result.rules[0]?.type).toBe('domains AND NOT keywords');
+    expect(result.rules[0]?.messages).toEqual([sha.shouting]);
+  });
+
+  it('uses a search query as a condition', async () => {
+    const text = pack([{ id: 'q', name: 'Query', condition: { type: 'any', of: [{ type: 'query', query: 'falconry' }, { type: 'keywords', keywords: ['nothing-such'] }] } }]);
+
+    const result = await runRules(store, text);
+
+    expect(result.rules[0]?.messages).toEqual([sha.nearMiss]);
+    expect(result.rules[0]?.details[0]?.matches[0]?.explanation).toBe('The message matches the search query "falconry".');
+  });
+
+  it('finds hits in embedded messages', async () => {
+    const inner = makeRecord('a'.repeat(64), { from: [createAddress('', 'x@rival.example')], parent: { sha256: '', partPath: '2' } });
+    const outer = await storeRecord('outer', { subject: 'Fwd: see attached', embedded: [inner] });
+
+    const result = await runRules(store, pack([{ id: 'rival', name: 'Rival', condition: { type: 'domains', domains: ['rival.example'] } }]));
+    const hit = result.rules[0]?.details.find((detail) => detail.sha256 === outer);
+
+    expect(hit?.embeddedPath).toBe('2');
+    expect(hit?.embeddedSha256).toBe('a'.repeat(64));
+    expect(hit?.matches.map((match) => match.value)).toEqual(['x@rival.example']);
   });
 });
 
-describe('domainCovers', () => {
-  it.each([
-    ['rival.example', 'rival.example', true],
-    ['sales.rival.example', 'rival.example', true],
-    ['a.b.rival.example', 'rival.example', true],
-    ['notrival.example', 'rival.example', false],
-    ['rival.example.org', 'rival.example', false],
-    ['example', 'rival.example', false],
-  ])('%s under %s is %s', (domain, listed, expected) => {
-    expect(domainCovers(domain, listed)).toBe(expected);
-  });
-});
+describe('runActiveRules', () => {
+  it('runs the default pack when the case has none', async () => {
+    const result = await runActiveRules(store);
 
-describe('matchRule', () => {
-  it('matches internationalised domains in either form', () => {
-    const rule = compileRule({ id: 'idn', name: 'IDN', type: 'domain-list', domains: ['bücher.example'] });
-    const record = makeRecord('f'.repeat(64), {
-      from: [createAddress('', 'info@xn--bcher-kva.example')],
-      cc: [createAddress('', 'sales@shop.bücher.example')],
-    });
-
-    expect(matchRule(rule, record)).toEqual([
-      { field: 'from', value: 'info@xn--bcher-kva.example', entry: 'bücher.example' },
-      { field: 'cc', value: 'sales@shop.bücher.example', entry: 'bücher.example' },
+    expect(result.rulesSha256).toBe(createHash('sha256').update(defaultPackText()).digest('hex'));
+    expect(result.packName).toBe('Mailcase default rules');
+    expect(result.rules.filter((rule) => rule.enabled).map((rule) => rule.id)).toEqual([
+      'attachment-type-mismatch',
+      'encrypted-archive',
+      'encrypted-document',
+      'encrypted-message',
+      'image-attachment',
+      'executable-attachment',
+      'payment-card',
+      'iban',
+      'us-ssn',
     ]);
   });
 
-  it('lists a repeated match once', () => {
-    const rule = compileRule({ id: 'k', name: 'K', type: 'keyword-list', keywords: ['falcon'] });
-    const record = makeRecord('f'.repeat(64), { subject: 'falcon', text: 'falcon, falcon and Falcon' });
+  it('runs the saved pack of the case', async () => {
+    await fs.mkdir(path.join(dir, 'rules'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'rules', 'active-rules.json'), rulesText);
 
-    expect(matchRule(rule, record)).toEqual([
-      { field: 'subject', value: 'falcon', entry: 'falcon' },
-      { field: 'body', value: 'falcon', entry: 'falcon' },
-      { field: 'body', value: 'Falcon', entry: 'falcon' },
-    ]);
+    const result = await runActiveRules(store);
+
+    expect(result.rulesSha256).toBe(createHash('sha256').update(rulesText).digest('hex'));
+  });
+});
+
+describe('checkNewMail', () => {
+  it('logs instead of throwing for a broken saved pack', async () => {
+    await fs.mkdir(path.join(dir, 'rules'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'rules', 'active-rules.json'), '{"version": 2, "rules": [{}]}');
+
+    await expect(checkNewMail(store)).resolves.toBe(null);
+  });
+
+  it('tags new mail with the active rules', async () => {
+    const text = pack([{ id: 'rival', name: 'Rival', tags: ['competitor'], condition: { type: 'domains', domains: ['rival.example'] } }]);
+    await fs.mkdir(path.join(dir, 'rules'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'rules', 'active-rules.json'), text);
+    await runActiveRules(store);
+
+    const added = await storeRecord('new arrival', { from: [createAddress('', 'new@rival.example')] });
+    const result = await checkNewMail(store);
+    const states = await loadReviewStates(store);
+
+    expect(result?.rules[0]?.messages.includes(added)).toBe(true);
+    expect(states.get(added)?.tags).toEqual(['competitor']);
+  });
+});
+
+describe('evidenceListSha256', () => {
+  it('sorts before hashing', () => {
+    const a = 'a'.repeat(64);
+    const b = 'b'.repeat(64);
+
+    expect(evidenceListSha256([b, a])).toBe(createHash('sha256').update(`${a}\n${b}\n`).digest('hex'));
   });
 });

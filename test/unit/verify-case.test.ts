@@ -42,6 +42,16 @@ describe('verifyCase', () => {
     expect(await verifyCase(store)).toEqual({ valid: true, messagesChecked: 2, problems: [] });
   });
 
+  it('accepts an imported message', async () => {
+    const store = await newStore();
+    const writer = await store.createEvidenceWriter();
+    await writer.write(Buffer.from('Subject: imported\r\n\r\nI\r\n'));
+    const { sha256 } = await writer.commit();
+    await store.custodyLog.append('message-imported', { sha256, path: '/evidence/export.mbox', byteStart: 0, byteEnd: 26 });
+
+    expect(await verifyCase(store)).toEqual({ valid: true, messagesChecked: 1, problems: [] });
+  });
+
   it('names a file whose content was altered', async () => {
     const store = await newStore();
     const sha256 = await storeMessage(store, 'Subject: a\r\n\r\nA\r\n');
@@ -63,7 +73,7 @@ describe('verifyCase', () => {
 
     const result = await verifyCase(store);
     expect(result.problems).toEqual([
-      { file: relativePath(sha256), reason: 'stored message has no message-acquired entry in the custody log' },
+      { file: relativePath(sha256), reason: 'stored message has no message-acquired or message-imported entry in the custody log' },
     ]);
   });
 

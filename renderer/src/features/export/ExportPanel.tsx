@@ -1,7 +1,8 @@
-// Exports a signed evidence bundle of all messages or of the current search results.
+// Exports a signed evidence bundle of all messages or of the current search results, with the case details
+// for bag-info.txt and the report, an optional mbox copy and an optional RFC 3161 time-stamp.
 import { useState } from 'react';
 
-import type { BundleExportResult } from '../../../../shared/types.js';
+import type { ChannelOutput } from '../../../../shared/contract.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatCount } from '../../format.js';
@@ -16,11 +17,20 @@ interface ExportPanelProps {
 export function ExportPanel({ caseDir, searchQuery }: ExportPanelProps) {
   const [outFile, setOutFile] = useState('');
   const [scope, setScope] = useState<'all' | 'search'>('all');
-  const [result, setResult] = useState<BundleExportResult | null>(null);
+  const [investigator, setInvestigator] = useState('');
+  const [organisation, setOrganisation] = useState('');
+  const [caseReference, setCaseReference] = useState('');
+  const [includeMbox, setIncludeMbox] = useState(false);
+  const [timestampUrl, setTimestampUrl] = useState('');
+  const [result, setResult] = useState<ChannelOutput<'bundle:export'> | null>(null);
   const exportBundle = useAction(async () => {
     setResult(null);
     const query = scope === 'search' && searchQuery !== null ? { query: searchQuery } : {};
-    setResult(await call('bundle:export', { dir: caseDir, outFile: outFile.trim(), ...query }));
+    // Empty fields are left out so the values in case.json apply and no time-stamp is requested.
+    const details = Object.fromEntries(
+      Object.entries({ investigator, organisation, caseReference, timestampUrl }).map(([key, value]) => [key, value.trim()]).filter(([, value]) => value !== ''),
+    ) as { investigator?: string; organisation?: string; caseReference?: string; timestampUrl?: string };
+    setResult(await call('bundle:export', { dir: caseDir, outFile: outFile.trim(), includeMbox, ...details, ...query }));
   });
 
   return (
@@ -35,7 +45,26 @@ export function ExportPanel({ caseDir, searchQuery }: ExportPanelProps) {
           placeholder="/home/investigator/exports/case-2024-017.zip"
           spellCheck={false}
         />
+        <label htmlFor="export-investigator">Investigator (optional)</label>
+        <input id="export-investigator" data-testid="export-investigator" value={investigator} onChange={(event) => setInvestigator(event.target.value)} />
+        <label htmlFor="export-organisation">Organisation (optional)</label>
+        <input id="export-organisation" data-testid="export-organisation" value={organisation} onChange={(event) => setOrganisation(event.target.value)} />
+        <label htmlFor="export-case-reference">Case reference (optional)</label>
+        <input id="export-case-reference" data-testid="export-case-reference" value={caseReference} onChange={(event) => setCaseReference(event.target.value)} />
+        <label htmlFor="export-tsa">Time-stamping authority URL (optional, needs network)</label>
+        <input
+          id="export-tsa"
+          data-testid="export-tsa"
+          value={timestampUrl}
+          onChange={(event) => setTimestampUrl(event.target.value)}
+          placeholder="https://tsa.example/ — leave empty for no time-stamp"
+          spellCheck={false}
+        />
       </div>
+      <label className="checkbox">
+        <input type="checkbox" data-testid="export-mbox" checked={includeMbox} onChange={(event) => setIncludeMbox(event.target.checked)} />
+        Also include the messages as one mbox file
+      </label>
       <fieldset className="choice">
         <legend>Messages to include</legend>
         <label>
@@ -81,6 +110,8 @@ export function ExportPanel({ caseDir, searchQuery }: ExportPanelProps) {
             <dd>
               <code data-testid="export-result-fingerprint">{result.signerFingerprint}</code>
             </dd>
+            <dt>Time-stamp</dt>
+            <dd data-testid="export-result-timestamp">{result.timestampTime ?? 'none'}</dd>
           </dl>
         </div>
       )}

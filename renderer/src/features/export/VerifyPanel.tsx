@@ -1,4 +1,4 @@
-// Verifies a bundle file: signature, manifest and every message's hash, and whose key signed it.
+// Verifies a bundle file: signature, manifests, every message's hash, the time-stamp, and whose key signed it.
 import { useState } from 'react';
 
 import type { BundleVerifyReply } from '../../../../shared/contract.js';
@@ -61,6 +61,10 @@ export function VerifyPanel() {
             <dt>Signing key fingerprint</dt>
             <dd>
               <code data-testid="verify-signer-fingerprint">{result.signerFingerprint ?? '(unreadable)'}</code>
+            </dd>
+            <dt>Time-stamp</dt>
+            <dd data-testid="verify-timestamp">
+              {result.timestampTime ? `${result.timestampTime} by ${result.timestampSigner ?? 'an unnamed authority'}` : 'none'}
             </dd>
           </dl>
           <ProblemList problems={result.problems} />

@@ -1,5 +1,7 @@
 // Mailbox connection settings and "Test connection", including the decision to trust an unknown certificate.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+
+import type { CredentialStatus } from '../../../../shared/contract.js';
 
 import type { MailcaseError } from '../../../../shared/errors.js';
 import type { ConnectionTestResult, MailboxSecurity } from '../../../../shared/types.js';
@@ -7,7 +9,7 @@ import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatCount, formatSize } from '../../format.js';
 import { useAction } from '../../use-action.js';
-import { DEFAULT_PORTS, toMailboxInput, type MailboxForm } from './mailbox-form.js';
+import { DEFAULT_PORTS, EMPTY_MAILBOX_FORM, toMailboxInput, type MailboxForm } from './mailbox-form.js';
 
 interface MailboxPanelProps {
   form: MailboxForm;
@@ -32,6 +34,28 @@ export function MailboxPanel({ form, onChange }: MailboxPanelProps) {
   const showAccepted = acceptedFingerprint !== null && acceptedFingerprint === form.trustFingerprint && test.error?.code !== 'TLS_CERT_UNTRUSTED';
 
   const update = (changes: Partial<MailboxForm>) => onChange({ ...form, ...changes });
+
+  // Whether a password can be remembered here (desktop app with an OS keychain) and is for this mailbox.
+  const [credentials, setCredentials] = useState<CredentialStatus | null>(null);
+  const { host, port, security, user } = form;
+  useEffect(() => {
+    const input = toMailboxInput({ ...EMPTY_MAILBOX_FORM, host, port, security, user });
+    if (input.mailbox.host === '' || input.mailbox.user === '' || !Number.isInteger(input.mailbox.port) || input.mailbox.port < 1) {
+      setCredentials(null);
+      return;
+    }
+    let current = true;
+    call('credentials:status', { mailbox: input.mailbox }).then(
+      (status) => current && setCredentials(status),
+      () => current && setCredentials(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [host, port, security, user]);
+  const forgetPassword = useAction(async () => {
+    setCredentials(await call('credentials:forget', { mailbox: toMailboxInput(form).mailbox }));
+  });
   const changeSecurity = (security: MailboxSecurity) => {
     // Follow the standard port for the new mode unless the investigator typed a non-standard one.
     const portIsDefault = form.port === DEFAULT_PORTS[form.security];
@@ -77,7 +101,29 @@ export function MailboxPanel({ form, onChange }: MailboxPanelProps) {
           spellCheck={false}
         />
       </div>
-      <p className="hint">The password is kept in memory for this session only and is never written to the case.</p>
+      {credentials?.available ? (
+        <>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              data-testid="mailbox-remember"
+              checked={form.rememberPassword ?? false}
+              onChange={(event) => update({ rememberPassword: event.target.checked })}
+            />
+            Remember the password in the OS keychain after it logs in
+          </label>
+          {credentials.saved && (
+            <p className="hint" data-testid="mailbox-password-saved">
+              A password for this mailbox is saved in the OS keychain; leave the field empty to use it.{' '}
+              <button type="button" className="link-button" disabled={forgetPassword.busy} onClick={() => void forgetPassword.run()}>
+                Forget it
+              </button>
+            </p>
+          )}
+        </>
+      ) : (
+        <p className="hint">The password is kept in memory for this session only and is never written to the case.</p>
+      )}
 
       <div className="actions">
         <button type="button" data-testid="mailbox-test" disabled={test.busy} onClick={() => void test.run(form)}>

@@ -11,6 +11,8 @@ export interface MailboxForm {
   user: string;
   password: string;
   trustFingerprint: string;
+  /** Remember the password in the OS keychain after it logs in successfully (desktop app only). */
+  rememberPassword?: boolean;
 }
 
 /** Standard POP3 ports: 995 for implicit TLS (RFC 8314), 110 for plain and STARTTLS (RFC 1939, RFC 2595). */
@@ -29,6 +31,8 @@ export function toMailboxInput(form: MailboxForm): ChannelInput<'mailbox:test'> 
       user: form.user,
       ...(trustFingerprint ? { trustFingerprint } : {}),
     },
-    password: form.password,
+    // An empty field lets the Node side use a password remembered in the OS keychain, or ask for one.
+    ...(form.password === '' ? {} : { password: form.password }),
+    rememberPassword: form.rememberPassword ?? false,
   };
 }

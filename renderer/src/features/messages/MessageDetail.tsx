@@ -1,22 +1,38 @@
-// The parsed view of one message: headers, provenance, attachments and body text.
+// The parsed view of one message: headers, provenance, flags, attachments with their truth table, the
+// decoding chain of every part, embedded messages, body text and the reviewer's tags and notes.
 import { Fragment, useEffect, useState } from 'react';
 
-import type { AddressEntry, MessageRecord, MessageSource } from '../../../../shared/types.js';
+import type { AddressEntry, AttachmentSummary, ContentFlag, MessageRecord, MessageSource } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDate, formatSize } from '../../format.js';
 import { useAction } from '../../use-action.js';
+import { ReviewPanel } from './ReviewPanel.js';
+
+function formatAddress(entry: AddressEntry): string {
+  const address = entry.name ? `${entry.name} <${entry.address}>` : entry.address;
+  // An IDN domain is shown in both forms, because a lookalike can hide behind either.
+  return entry.domainAscii !== entry.domainUnicode ? `${address} [${entry.domainAscii}]` : address;
+}
 
 function formatAddresses(entries: AddressEntry[]): string {
-  return entries.map((entry) => (entry.name ? `${entry.name} <${entry.address}>` : entry.address)).join(', ');
+  return entries.map(formatAddress).join(', ');
 }
 
 function formatSource(source: MessageSource): string {
-  if (source.kind === 'import') return `Imported from ${source.path}`;
+  if (source.kind === 'import') return `Imported from ${source.path} (${source.format}, bytes ${source.byteStart} to ${source.byteEnd})`;
   return `POP3 ${source.user}@${source.host}:${source.port}, message ${source.messageNumber}, UIDL ${source.uidl}`;
 }
 
-export function MessageDetail({ caseDir, sha256, onClose }: { caseDir: string; sha256: string; onClose: () => void }) {
+interface MessageDetailProps {
+  caseDir: string;
+  sha256: string;
+  onClose: () => void;
+  /** Called after a reviewer change, so the list can show new tags. */
+  onChange?: () => void;
+}
+
+export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDetailProps) {
   const [record, setRecord] = useState<MessageRecord | null>(null);
   const load = useAction(async () => {
     setRecord(null);
@@ -35,8 +51,13 @@ export function MessageDetail({ caseDir, sha256, onClose }: { caseDir: string; s
         ['Cc', record.cc],
         ['Bcc', record.bcc],
         ['Reply-To', record.replyTo],
+        ['Sender', record.sender],
+        ['Return-Path', record.returnPath],
+        ['Delivered-To', record.deliveredTo],
       ]
     : [];
+
+  const onReviewChange = onChange;
 
   return (
     <article className="message-detail" data-testid="message-detail" aria-label="Message detail">
@@ -78,13 +99,73 @@ export function MessageDetail({ caseDir, sha256, onClose }: { caseDir: string; s
             <dt>Source</dt>
             <dd>{record.sources.map(formatSource).join('; ') || '(unknown)'}</dd>
           </dl>
+          {record.flags.length > 0 && <FlagList flags={record.flags} testId="message-detail-flags" />}
+          {record.partErrors.length > 0 && (
+            <div className="notice notice-warning" role="status" data-testid="message-detail-part-errors">
+              {record.partErrors.map((problem) => (
+                <p key={problem.location} className="notice-message">
+                  Part {problem.location}: {problem.reason}
+                </p>
+              ))}
+            </div>
+          )}
           {record.attachments.length > 0 && (
             <>
               <h4>Attachments</h4>
-              <ul className="attachment-list" data-testid="message-detail-attachments">
-                {record.attachments.map((attachment) => (
-                  <li key={attachment.sha256 + (attachment.filename ?? '')}>
-                    {attachment.filename ?? '(no file name)'} ({attachment.contentType}, {formatSize(attachment.size)}) <code>{attachment.sha256}</code>
+              <div className="table-scroll">
+                <table className="data-table" data-testid="message-detail-attachments">
+                  <thead>
+                    <tr>
+                      <th scope="col">Part</th>
+                      <th scope="col">Name</th>
+                      <th scope="col">Declared type</th>
+                      <th scope="col">Extension</th>
+                      <th scope="col">True type</th>
+                      <th scope="col" className="numeric">
+                        Size
+                      </th>
+                      <th scope="col">SHA-256</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {record.attachments.map((attachment) => (
+                      <AttachmentRow key={attachment.partPath + attachment.sha256} attachment={attachment} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              {record.attachments
+                .filter((attachment) => attachment.text !== '' || attachment.members.length > 0)
+                .map((attachment) => (
+                  <details key={`text-${attachment.partPath}`} className="attachment-text">
+                    <summary>
+                      Text of {attachment.filename ?? `part ${attachment.partPath}`}
+                      {attachment.members.length > 0 && ` and ${attachment.members.length} archive members`}
+                    </summary>
+                    {attachment.members.length > 0 && (
+                      <ul>
+                        {attachment.members.map((member) => (
+                          <li key={member.path}>
+                            {member.path} ({formatSize(member.size)}
+                            {member.detected ? `, ${member.detected.ext}` : ''}
+                            {member.encrypted ? ', encrypted' : ''})
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                    {attachment.text !== '' && <pre className="message-body">{attachment.text}</pre>}
+                  </details>
+                ))}
+            </>
+          )}
+          {record.embedded.length > 0 && (
+            <>
+              <h4>Embedded messages</h4>
+              <ul data-testid="message-detail-embedded">
+                {record.embedded.map((embedded) => (
+                  <li key={embedded.parent?.partPath ?? embedded.sha256}>
+                    Part {embedded.parent?.partPath ?? '?'}: {embedded.subject || '(no subject)'}, from {formatAddresses(embedded.from) || '(no sender)'},{' '}
+                    {formatDate(embedded.date)}
                   </li>
                 ))}
               </ul>
@@ -94,8 +175,105 @@ export function MessageDetail({ caseDir, sha256, onClose }: { caseDir: string; s
           <pre className="message-body" data-testid="message-detail-body">
             {record.text}
           </pre>
+          {record.received.length > 0 && (
+            <details>
+              <summary>Received chain ({record.received.length}, newest first)</summary>
+              <ol className="received-chain">
+                {record.received.map((line, index) => (
+                  <li key={index}>
+                    <code>{line}</code>
+                  </li>
+                ))}
+              </ol>
+            </details>
+          )}
+          {record.parts.length > 0 && (
+            <details>
+              <summary>MIME parts and how each was decoded</summary>
+              <div className="table-scroll">
+                <table className="data-table" data-testid="message-detail-parts">
+                  <thead>
+                    <tr>
+                      <th scope="col">Part</th>
+                      <th scope="col">Content type</th>
+                      <th scope="col">Transfer encoding</th>
+                      <th scope="col">Declared charset</th>
+                      <th scope="col">Charset used</th>
+                      <th scope="col">File name</th>
+                      <th scope="col" className="numeric">
+                        Size
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {record.parts.map((part) => (
+                      <tr key={part.path}>
+                        <td>{part.path}</td>
+                        <td>{part.contentType}</td>
+                        <td>{part.transferEncoding ?? ''}</td>
+                        <td>{part.declaredCharset ?? ''}</td>
+                        <td>{part.charsetUsed ?? ''}</td>
+                        <td>{part.filename ?? ''}</td>
+                        <td className="numeric">{formatSize(part.size)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </details>
+          )}
         </>
       )}
+      {record && record.parent === null && <ReviewPanel caseDir={caseDir} sha256={record.sha256} onChange={onReviewChange} />}
     </article>
+  );
+}
+
+function AttachmentRow({ attachment }: { attachment: AttachmentSummary }) {
+  const { truth } = attachment;
+  return (
+    <tr className={truth.mismatch ? 'row-warning' : undefined} data-testid="attachment-row">
+      <td>{attachment.partPath}</td>
+      <td>
+        {attachment.filename ?? '(no file name)'}
+        {attachment.flags.length > 0 && <FlagList flags={attachment.flags} />}
+      </td>
+      <td>{truth.declaredType}</td>
+      <td>{truth.extension ?? ''}</td>
+      <td title={truth.mismatchReason ?? undefined}>
+        {truth.detected ? `${truth.detected.ext} (${truth.detected.mime})` : 'unknown'}
+        {truth.mismatch && <span className="badge badge-error">Mismatch</span>}
+      </td>
+      <td className="numeric nowrap">{formatSize(attachment.size)}</td>
+      <td>
+        <code>{attachment.sha256}</code>
+      </td>
+    </tr>
+  );
+}
+
+const FLAG_LABELS: Record<ContentFlag['kind'], string> = {
+  'encrypted-zip': 'Encrypted ZIP',
+  'encrypted-pdf': 'Encrypted PDF',
+  'encrypted-office': 'Encrypted Office document',
+  'encrypted-archive': 'Encrypted archive',
+  'smime-encrypted': 'S/MIME encrypted',
+  'pgp-encrypted': 'PGP encrypted',
+  image: 'Image',
+  executable: 'Executable',
+  'type-mismatch': 'Type mismatch',
+  'extraction-failed': 'Text extraction failed',
+  'limit-reached': 'Limit reached',
+};
+
+function FlagList({ flags, testId }: { flags: ContentFlag[]; testId?: string }) {
+  return (
+    <ul className="flag-list" data-testid={testId}>
+      {flags.map((flag, index) => (
+        <li key={`${flag.kind}-${flag.location}-${index}`} className="badge badge-warning" title={flag.detail}>
+          {FLAG_LABELS[flag.kind]} ({flag.location})
+        </li>
+      ))}
+    </ul>
   );
 }

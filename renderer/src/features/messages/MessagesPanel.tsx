@@ -66,6 +66,12 @@ export function MessagesPanel({ caseDir, reloadKey, selectedSha256, onSelect }: 
                       {message.subject || '(no subject)'}
                     </button>
                     {message.attachmentCount > 0 && <span className="badge">{formatCount(message.attachmentCount, 'attachment')}</span>}
+                    {message.flagged && <span className="badge badge-warning">Flagged</span>}
+                    {message.tags.map((tag) => (
+                      <span key={tag} className="badge" data-testid="message-tag">
+                        {tag}
+                      </span>
+                    ))}
                   </td>
                   <td className="numeric nowrap">{formatSize(message.size)}</td>
                   <td>{message.parseError ? <span className="badge badge-error" title={message.parseError}>Parse error</span> : 'OK'}</td>
@@ -75,7 +81,7 @@ export function MessagesPanel({ caseDir, reloadKey, selectedSha256, onSelect }: 
           </table>
         </div>
       )}
-      {selectedSha256 && <MessageDetail caseDir={caseDir} sha256={selectedSha256} onClose={() => onSelect(null)} />}
+      {selectedSha256 && <MessageDetail caseDir={caseDir} sha256={selectedSha256} onClose={() => onSelect(null)} onChange={() => void run()} />}
     </>
   );
 }

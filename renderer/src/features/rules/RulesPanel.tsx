@@ -1,22 +1,17 @@
-// Runs a rule file against the case and shows hits per rule with the reasons each message matched. The
-// rule file can be saved with the case, and the saved file and last run come back when the case is opened.
+// Imports, edits, exports and runs rule packs, and shows each rule's hits with the explanation in words and
+// the matched text highlighted in context. The pack saved with the case (else the default pack) is active.
 import { useEffect, useState, type ChangeEvent } from 'react';
 
-import { MAX_RULE_FILE_BYTES } from '../../../../shared/limits.js';
+import type { BuiltinRulePack } from '../../../../shared/contract.js';
 import { MailcaseError } from '../../../../shared/errors.js';
-import type { RuleResult, RuleRunResult } from '../../../../shared/types.js';
+import { MAX_RULE_FILE_BYTES } from '../../../../shared/limits.js';
+import type { RuleRunResult } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatCount, formatDate } from '../../format.js';
 import { useAction } from '../../use-action.js';
-
-const EXAMPLE_RULES = `{
-  "version": 1,
-  "rules": [
-    { "id": "competitors", "name": "Mail with competitors", "type": "domain-list", "domains": ["rival.example"] },
-    { "id": "codewords", "name": "Internal codewords", "type": "keyword-list", "keywords": ["Project Falcon"] }
-  ]
-}`;
+import { checkPackText, packFileName, setRuleEnabled, type PackCheck } from './pack-text.js';
+import { RuleResultView } from './RuleResultView.js';
 
 interface RulesPanelProps {
   caseDir: string;
@@ -25,15 +20,26 @@ interface RulesPanelProps {
 
 export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
   const [rulesJson, setRulesJson] = useState('');
-  /** Text of the rule file saved with the case, or null when none is saved. */
+  /** Text of the rule pack saved with the case, or null when none is saved (the default pack is then active). */
   const [savedText, setSavedText] = useState<string | null>(null);
+  const [builtin, setBuiltin] = useState<BuiltinRulePack[]>([]);
   const [result, setResult] = useState<RuleRunResult | null>(null);
+
   const loadSaved = useAction(async () => {
     const saved = await call('rules:get', { dir: caseDir });
     setSavedText(saved.rulesText);
-    // Text typed while the request ran is kept rather than overwritten.
-    if (saved.rulesText !== null) setRulesJson((current) => (current === '' ? (saved.rulesText ?? '') : current));
     setResult((current) => current ?? saved.latest);
+
+    // The editor starts with the active pack: the saved one, else the default. Text typed meanwhile is kept.
+    // The built-in packs load separately, so a failure there still shows the saved pack and last run.
+    let packs: BuiltinRulePack[] = [];
+    try {
+      packs = (await call('rules:packs', {})).packs;
+    } finally {
+      setBuiltin(packs);
+      const active = saved.rulesText ?? packs.find((pack) => pack.id === 'default')?.text ?? '';
+      setRulesJson((current) => (current === '' ? active : current));
+    }
   });
   const runRules = useAction(async () => {
     setResult(null);
@@ -72,29 +78,46 @@ export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
     event.target.value = '';
   };
 
+  const check = checkPackText(rulesJson);
+  const exportPack = () => {
+    const name = check.state === 'valid' ? check.pack.name : 'rules';
+    const url = URL.createObjectURL(new Blob([rulesJson], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = packFileName(name);
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+
   return (
     <>
       <div className="form-grid">
-        <label htmlFor="rules-file">Load rule file</label>
+        <label htmlFor="rules-file">Import rule pack</label>
         <input id="rules-file" data-testid="rules-file" type="file" accept=".json,application/json" onChange={onFileChosen} />
       </div>
+      <div className="actions">
+        {builtin.map((pack) => (
+          <button key={pack.id} type="button" className="secondary" data-testid={`rules-load-${pack.id}`} onClick={() => changeText(pack.text)}>
+            Load {pack.name}
+          </button>
+        ))}
+        <button type="button" className="secondary" data-testid="rules-export" disabled={rulesJson.trim() === ''} onClick={exportPack}>
+          Export rule pack
+        </button>
+      </div>
       <label htmlFor="rules-json" className="block-label">
-        Rule file (JSON, version 1)
+        Rule pack (JSON)
       </label>
       <textarea
         id="rules-json"
         data-testid="rules-json"
         className="code-input"
-        rows={12}
+        rows={14}
         value={rulesJson}
         onChange={(event) => changeText(event.target.value)}
-        placeholder={EXAMPLE_RULES}
         spellCheck={false}
       />
-      <p className="hint">
-        Rule types: <code>domain-list</code> matches From, To, Cc, Bcc and Reply-To addresses in a listed domain or its subdomains;{' '}
-        <code>keyword-list</code> matches whole words and phrases in the subject, body text and attachment file names, ignoring case.
-      </p>
+      <PackOverview check={check} onToggle={(index, enabled) => changeText(setRuleEnabled(rulesJson, index, enabled))} />
       <div className="actions">
         <button type="button" data-testid="rules-run" disabled={runRules.busy || rulesJson.trim() === ''} onClick={() => void runRules.run()}>
           {runRules.busy ? 'Running…' : 'Run rules'}
@@ -112,6 +135,7 @@ export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
       <p className="hint" data-testid="rules-saved-state">
         {savedStateText(savedText, rulesJson)}
       </p>
+      {savedText === null && <p className="hint">Until a pack is saved, new mail is checked with the default pack.</p>}
       <ErrorNotice error={loadSaved.error} testId="rules-load-error" />
       <ErrorNotice error={loadFile.error} testId="rules-file-error" />
       <ErrorNotice error={runRules.error} testId="rules-error" />
@@ -120,11 +144,26 @@ export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
       {result && (
         <div data-testid="rules-result">
           <p className="hint">
-            Last run: {formatCount(result.rules.length, 'rule')} at {formatDate(result.ranAt)}. Rule file SHA-256:{' '}
-            <code>{result.rulesSha256}</code>
+            Last run: {result.packName}, {formatCount(result.rules.length, 'rule')} over {formatCount(result.messageCount, 'message')} at{' '}
+            {formatDate(result.ranAt)}.
+            {result.unparsed.length > 0 && ` ${formatCount(result.unparsed.length, 'message')} not yet parsed and not checked.`}
           </p>
+          <dl className="summary">
+            <dt>Run record SHA-256</dt>
+            <dd>
+              <code data-testid="rules-record-sha256">{result.contentSha256}</code>
+            </dd>
+            <dt>Rule pack SHA-256</dt>
+            <dd>
+              <code>{result.rulesSha256}</code>
+            </dd>
+            <dt>Evidence list SHA-256</dt>
+            <dd>
+              <code>{result.evidenceSha256}</code>
+            </dd>
+          </dl>
           {result.rules.map((rule) => (
-            <RuleResultView key={rule.id} rule={rule} onOpenMessage={onOpenMessage} />
+            <RuleResultView key={rule.id} caseDir={caseDir} rule={rule} onOpenMessage={onOpenMessage} />
           ))}
         </div>
       )}
@@ -132,42 +171,56 @@ export function RulesPanel({ caseDir, onOpenMessage }: RulesPanelProps) {
   );
 }
 
-/** Says whether the text in the editor is the rule file saved with the case. */
+/** Lists the rules of a valid pack with a switch each, or every problem of an invalid one. */
+function PackOverview({ check, onToggle }: { check: PackCheck; onToggle: (index: number, enabled: boolean) => void }) {
+  if (check.state === 'empty') return <p className="hint">Load or import a rule pack, or write one.</p>;
+  if (check.state === 'invalid') {
+    return (
+      <div className="notice notice-warning" data-testid="rules-check">
+        <p className="notice-message">The rule pack has {formatCount(check.issues.length, 'problem')}:</p>
+        <ul className="issue-list">
+          {check.issues.map((issue, index) => (
+            <li key={index}>
+              <code>{issue.path}</code>: {issue.message}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
+
+  return (
+    <div data-testid="rules-check">
+      <p className="hint">
+        {check.pack.name}: {formatCount(check.pack.rules.filter((rule) => rule.enabled).length, 'rule')} on, {formatCount(check.pack.rules.filter((rule) => !rule.enabled).length, 'template')}{' '}
+        off.
+        {check.version === 1 && ' Version 1 file: it runs as converted to version 2; save it as version 2 to switch rules on or off here.'}
+      </p>
+      <ul className="rule-matches">
+        {check.pack.rules.map((rule, index) => (
+          <li key={rule.id}>
+            <label className="choice">
+              <input
+                type="checkbox"
+                data-testid="rules-enable"
+                data-rule-id={rule.id}
+                checked={rule.enabled}
+                disabled={check.version !== 2}
+                onChange={(event) => onToggle(index, event.target.checked)}
+              />{' '}
+              <strong>{rule.name}</strong> <code>{rule.id}</code> v{rule.version} <span className="badge">{rule.severity}</span>
+            </label>
+            {rule.description && <span className="hint"> {rule.description}</span>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Says whether the text in the editor is the rule pack saved with the case. */
 function savedStateText(savedText: string | null, text: string): string {
   if (savedText === null) return 'No rule file is saved with this case yet.';
   if (savedText === text) return "This is the case's saved rule file.";
   return "Changed since the case's rule file was saved.";
-}
-
-function RuleResultView({ rule, onOpenMessage }: { rule: RuleResult; onOpenMessage: (sha256: string) => void }) {
-  return (
-    <details className="rule-result" data-testid="rule-result" data-rule-id={rule.id}>
-      <summary>
-        <span className="rule-name">{rule.name}</span> <code>{rule.id}</code> <span className="badge">{rule.type}</span>{' '}
-        <span className="rule-hits" data-testid="rule-hits">
-          {formatCount(rule.hits, 'hit')}
-        </span>
-      </summary>
-      {rule.details.length === 0 ? (
-        <p className="hint">No message matched.</p>
-      ) : (
-        <ul className="rule-messages">
-          {rule.details.map((hit) => (
-            <li key={hit.sha256} data-testid="rule-hit-message">
-              <button type="button" className="link-button" onClick={() => onOpenMessage(hit.sha256)}>
-                <code>{hit.sha256.slice(0, 16)}…</code>
-              </button>
-              <ul className="rule-matches">
-                {hit.matches.map((match, index) => (
-                  <li key={index}>
-                    <strong>{match.field}</strong>: <code>{match.value}</code> (rule entry <code>{match.entry}</code>)
-                  </li>
-                ))}
-              </ul>
-            </li>
-          ))}
-        </ul>
-      )}
-    </details>
-  );
 }

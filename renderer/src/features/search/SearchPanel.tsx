@@ -1,12 +1,16 @@
-// Full-text search over the case's parsed messages, with the query's words marked in each snippet.
-import { useState } from 'react';
+// Search over the case's parsed messages: the query box shows how the query is understood as it is typed,
+// results can be sorted by relevance or date, and each hit's matched words are marked in its excerpts.
+import { useMemo, useState } from 'react';
 
-import type { SearchResult } from '../../../../shared/types.js';
+import { MailcaseError } from '../../../../shared/errors.js';
+import { explainQuery, parseQuery } from '../../../../shared/query-parser.js';
+import type { SearchSort } from '../../../../shared/search-types.js';
+import type { SearchHit, SearchResult } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatCount, formatDate } from '../../format.js';
 import { useAction } from '../../use-action.js';
-import { highlightSnippet } from './highlight.js';
+import { describeSnippetSource, renderSnippet } from './highlight.js';
 
 interface SearchPanelProps {
   caseDir: string;
@@ -15,16 +19,21 @@ interface SearchPanelProps {
   onOpenMessage: (sha256: string) => void;
 }
 
+type Understanding = { kind: 'empty' } | { kind: 'tree'; text: string } | { kind: 'error'; error: MailcaseError };
+
 export function SearchPanel({ caseDir, onSearched, onOpenMessage }: SearchPanelProps) {
   const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<SearchSort>('relevance');
   const [result, setResult] = useState<{ query: string; result: SearchResult } | null>(null);
   /** The query of the last search started, so an error's position refers to the text that ran. */
   const [ranQuery, setRanQuery] = useState('');
-  const search = useAction(async () => {
+  const understanding = useMemo(() => understand(query), [query]);
+
+  const search = useAction(async (order: SearchSort = sort) => {
     const ran = query;
     setRanQuery(ran);
     setResult(null);
-    const found = await call('search:run', { dir: caseDir, query: ran });
+    const found = await call('search:run', { dir: caseDir, query: ran, sort: order });
     setResult({ query: ran, result: found });
     onSearched(ran);
   });
@@ -49,23 +58,45 @@ export function SearchPanel({ caseDir, onSearched, onOpenMessage }: SearchPanelP
           type="search"
           value={query}
           onChange={(event) => setQuery(event.target.value)}
-          placeholder='e.g. "Falcon pricing" or from:rival.example'
+          placeholder='e.g. "project falcon" NEAR/5 pricing from:rival.example'
           spellCheck={false}
+          aria-describedby="search-understood"
         />
+        <label htmlFor="search-sort">Sort by</label>
+        <select
+          id="search-sort"
+          data-testid="search-sort"
+          value={sort}
+          onChange={(event) => {
+            const order = event.target.value === 'date' ? 'date' : 'relevance';
+            setSort(order);
+            if (result !== null) void search.run(order);
+          }}
+        >
+          <option value="relevance">Relevance</option>
+          <option value="date">Date, newest first</option>
+        </select>
         <button type="submit" data-testid="search-run" disabled={search.busy}>
           Search
         </button>
       </form>
+      <QueryUnderstanding understanding={understanding} query={query} />
       <p className="hint" id="search-hint" hidden={syntaxError !== null}>
-        Lunr query syntax: <code>word</code> matches any form of the word, <code>+word</code> must appear, <code>-word</code> must not appear,{' '}
-        <code>field:word</code> searches one field (subject, from, to, cc, bcc, body, attachment), <code>wor*</code> is a prefix and{' '}
-        <code>word~1</code> allows one typo.
+        Words, <code>"exact phrases"</code>, <code>AND</code>, <code>OR</code>, <code>NOT</code> (or <code>-word</code>), parentheses,{' '}
+        <code>pric*</code>, <code>falcn~1</code>, <code>a NEAR/5 b</code> (either order), <code>a ADJ/5 b</code> (a first), and fields:{' '}
+        <code>subject: body: attachment: from: to: cc: bcc: participant: domain: filename: filetype: has:attachment is:encrypted is:flagged tag:
+        date:2026-01-01..2026-03-31 before: after: size:&gt;1MB</code>.
       </p>
       <ErrorNotice error={search.error} testId="search-error" />
       {syntaxError && <FaultPosition query={ranQuery} details={syntaxError.details} />}
 
       {result && (
         <>
+          {result.result.notice !== undefined && (
+            <p className="hint" role="status" data-testid="search-notice">
+              {result.result.notice}
+            </p>
+          )}
           <p className="result-count" data-testid="search-count" data-total={result.result.total}>
             {formatCount(result.result.total, 'message matches', 'messages match')} <code>{result.query}</code>
             {result.result.hits.length < result.result.total ? ` (showing the first ${result.result.hits.length})` : ''}
@@ -78,23 +109,12 @@ export function SearchPanel({ caseDir, onSearched, onOpenMessage }: SearchPanelP
                     <th scope="col">Date (UTC)</th>
                     <th scope="col">From</th>
                     <th scope="col">Subject</th>
-                    <th scope="col">Snippet</th>
+                    <th scope="col">Matches</th>
                   </tr>
                 </thead>
                 <tbody>
                   {result.result.hits.map((hit) => (
-                    <tr key={hit.sha256} data-testid="search-hit" data-sha256={hit.sha256}>
-                      <td className="nowrap">{formatDate(hit.date)}</td>
-                      <td>{hit.from || '(no sender)'}</td>
-                      <td>
-                        <button type="button" className="link-button" onClick={() => onOpenMessage(hit.sha256)}>
-                          {hit.subject || '(no subject)'}
-                        </button>
-                      </td>
-                      <td className="snippet" data-testid="search-snippet">
-                        {highlightSnippet(hit.snippet, result.query)}
-                      </td>
-                    </tr>
+                    <HitRow key={hit.recordId} hit={hit} onOpenMessage={onOpenMessage} />
                   ))}
                 </tbody>
               </table>
@@ -106,15 +126,70 @@ export function SearchPanel({ caseDir, onSearched, onOpenMessage }: SearchPanelP
   );
 }
 
+function HitRow({ hit, onOpenMessage }: { hit: SearchHit; onOpenMessage: (sha256: string) => void }) {
+  return (
+    <tr data-testid="search-hit" data-sha256={hit.sha256} data-record-id={hit.recordId}>
+      <td className="nowrap">{formatDate(hit.date)}</td>
+      <td>{hit.from || '(no sender)'}</td>
+      <td>
+        <button type="button" className="link-button" onClick={() => onOpenMessage(hit.sha256)}>
+          {hit.subject || '(no subject)'}
+        </button>
+        {hit.embedded && <span className="hint"> (embedded message {hit.recordId.slice(65)})</span>}
+      </td>
+      <td className="snippet" data-testid="search-snippet">
+        {hit.snippets.length === 0
+          ? hit.snippet
+          : hit.snippets.map((snippet) => (
+              <div key={`${snippet.source}:${snippet.partPath ?? ''}:${snippet.excerptStart}`}>
+                <span className="hint">{describeSnippetSource(snippet)}: </span>
+                {snippet.excerptStart > 0 ? '…' : ''}
+                {renderSnippet(snippet)}
+              </div>
+            ))}
+      </td>
+    </tr>
+  );
+}
+
+/** Parses the query as it is typed, so the UI shows how it is understood before it runs. */
+function understand(query: string): Understanding {
+  if (query.trim() === '') return { kind: 'empty' };
+  try {
+    return { kind: 'tree', text: explainQuery(parseQuery(query)) };
+  } catch (error) {
+    if (error instanceof MailcaseError) return { kind: 'error', error };
+    throw error;
+  }
+}
+
+function QueryUnderstanding({ understanding, query }: { understanding: Understanding; query: string }) {
+  if (understanding.kind === 'empty') return null;
+  if (understanding.kind === 'error') {
+    return (
+      <div id="search-understood" className="hint" data-testid="search-understood-error">
+        <p>{understanding.error.message}</p>
+        <FaultPosition query={query} details={understanding.error.details} testId="search-understood-position" />
+      </div>
+    );
+  }
+  return (
+    <details id="search-understood" data-testid="search-understood" open>
+      <summary>How the query is understood</summary>
+      <pre>{understanding.text}</pre>
+    </details>
+  );
+}
+
 /** Shows the query with the character the syntax error points at marked, when the error gives a position. */
-function FaultPosition({ query, details }: { query: string; details: Record<string, unknown> }) {
+function FaultPosition({ query, details, testId = 'search-error-position' }: { query: string; details: Record<string, unknown>; testId?: string }) {
   const position = details.position;
   if (typeof position !== 'number' || !Number.isInteger(position) || position < 0 || position > query.length) return null;
 
   // A fault after the last character (such as a missing closing quote) is marked on a placeholder space.
   const faulty = query.slice(position, position + 1) || ' ';
   return (
-    <p className="hint" data-testid="search-error-position">
+    <p className="hint" data-testid={testId}>
       At character {position + 1}: <code>{query.slice(0, position)}</code>
       <mark>
         <code>{faulty}</code>

@@ -1,0 +1,237 @@
+// A small pool of worker threads that parse messages off the main thread, so the UI and the main process
+// stay responsive. A message whose parse throws, crashes its worker or runs too long gets a record with
+// parseError, its worker is replaced, and the other messages go on.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import { createEmptyRecord, type MessageRecord } from '../../shared/types.js';
+import { createLogger } from '../logging/logger.js';
+import { parseMessage, type ParseMeta } from './parse-message.js';
+import type { ParseRequest, ParseResponse } from './parse-worker-protocol.js';
+
+const log = createLogger('parse-worker-pool');
+const loggedReasons = new Set<string>();
+
+/**
+ * Maximum time one message may take to parse in a worker, in milliseconds. Attachment text extraction of a
+ * large message can take tens of seconds, while a parse that runs for minutes is stuck on hostile input.
+ * The worker is then terminated, which frees its memory.
+ */
+export const PARSE_TIMEOUT_MS = 5 * 60 * 1000;
+
+/**
+ * Heap limit of each parse worker, in MB. A message is at most MAX_MESSAGE_OCTETS (256 MB), and the parser
+ * keeps decoded parts and extracted text beside it. A message that needs more ends its worker with an
+ * out-of-memory error instead of exhausting the main process.
+ */
+export const PARSE_WORKER_HEAP_MB = 2048;
+
+/** Maximum number of workers in a pool, because parsing shares the machine with the UI and the evidence writes. */
+const MAX_WORKERS = 2;
+
+/**
+ * The compiled worker next to this module: dist/electron/parsing/parse-worker.js in a build.
+ * NOTE: tested with Node 20 from dist-like output, not inside a packaged Electron app (asar). If the worker
+ * cannot start there, the pool parses on the main thread and logs why.
+ */
+export const DEFAULT_WORKER_URL = new URL('./parse-worker.js', import.meta.url);
+
+export interface ParseWorkerPoolOptions {
+  /** Worker script to run; null parses on the calling thread. Defaults to DEFAULT_WORKER_URL. */
+  workerUrl?: URL | null;
+  /** Number of workers; defaults to min(2, CPU cores). */
+  size?: number;
+  /** Per-message time limit in milliseconds; defaults to PARSE_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+interface Task {
+  id: number;
+  raw: Buffer;
+  meta: ParseMeta;
+  resolve: (record: MessageRecord) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  task: Task | null;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Parses messages in worker threads. `parse` resolves, never rejects, with the message's record. When the
+ * worker script does not exist (running from TypeScript source, as under vitest) or a worker fails before it
+ * has loaded the parser, the pool logs why and parses on the calling thread instead.
+ */
+export class ParseWorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private workerUrl: URL | null = null;
+  private inThreadReason: string | null = null;
+  private closed = false;
+  private readonly timeoutMs: number;
+
+  constructor(options: ParseWorkerPoolOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? PARSE_TIMEOUT_MS;
+    const workerUrl = options.workerUrl === undefined ? DEFAULT_WORKER_URL : options.workerUrl;
+    if (workerUrl === null) {
+      this.inThreadReason = 'worker threads were not requested';
+      return;
+    }
+    if (workerUrl.protocol === 'file:' && !existsSync(fileURLToPath(workerUrl))) {
+      this.useInThread(`no compiled parse worker at ${fileURLToPath(workerUrl)}`);
+      return;
+    }
+
+    this.workerUrl = workerUrl;
+    const size = Math.max(1, Math.min(options.size ?? MAX_WORKERS, os.availableParallelism?.() ?? os.cpus().length));
+    for (let index = 0; index < size; index += 1) this.slots.push(this.startWorker(workerUrl));
+  }
+
+  /** True when messages are parsed in worker threads, false when on the calling thread. */
+  get usesWorkers(): boolean {
+    return this.inThreadReason === null;
+  }
+
+  /** Number of workers; callers keep about twice this many messages queued, so the queue stays short. */
+  get size(): number {
+    return Math.max(1, this.slots.length);
+  }
+
+  /** Parses one message. Resolves with a record whose parseError gives the reason when the parse failed. */
+  parse(raw: Buffer, meta: ParseMeta): Promise<MessageRecord> {
+    if (this.closed) return Promise.reject(new Error('ParseWorkerPool is closed'));
+    if (this.inThreadReason !== null) return parseInThread(raw, meta);
+
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextId++, raw, meta, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Stops every worker, which would otherwise keep the process alive. Messages still queued are parsed on the calling thread. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      if (slot.timer) clearTimeout(slot.timer);
+      if (slot.task) this.queue.unshift(slot.task);
+    }
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    for (const task of this.queue.splice(0)) task.resolve(await parseInThread(task.raw, task.meta));
+  }
+
+  private startWorker(workerUrl: URL): Slot {
+    const worker = new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: PARSE_WORKER_HEAP_MB } });
+    const slot: Slot = { worker, ready: false, task: null, timer: null };
+
+    worker.on('message', (response: ParseResponse) => this.onResponse(slot, response));
+    worker.on('error', (error) => this.onWorkerFailure(slot, `the parse worker failed: ${error.message}`));
+    worker.on('exit', (code) => this.onWorkerFailure(slot, `the parse worker stopped with exit code ${code}`));
+    return slot;
+  }
+
+  private onResponse(slot: Slot, response: ParseResponse): void {
+    if (response.type === 'ready') {
+      slot.ready = true;
+      this.dispatch();
+      return;
+    }
+
+    const task = slot.task;
+    if (task === null || task.id !== response.id) return;
+    this.finishTask(slot);
+    task.resolve(response.type === 'parsed' ? response.record : failedRecord(task.meta, `Parsing failed: ${response.reason}`));
+    this.dispatch();
+  }
+
+  /** Handles a worker's error or exit: its message, if any, gets parseError and a new worker takes its place. */
+  private onWorkerFailure(slot: Slot, reason: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index === -1) return;
+    this.slots.splice(index, 1);
+    if (slot.timer) clearTimeout(slot.timer);
+    void slot.worker.terminate();
+
+    if (!slot.ready) {
+      // A worker that dies before loading the parser points at a broken build, not at a message.
+      this.useInThread(`the parse worker could not start: ${reason}`);
+      return;
+    }
+
+    const task = slot.task;
+    slot.task = null;
+    if (task) {
+      log.warn('parse worker failed on a message; starting a new worker', { sha256: task.meta.sha256, reason });
+      task.resolve(failedRecord(task.meta, `Parsing failed because ${reason}`));
+    }
+    if (!this.closed && this.workerUrl !== null) this.slots.push(this.startWorker(this.workerUrl));
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    if (this.inThreadReason !== null) return;
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.task !== null) continue;
+      const task = this.queue.shift();
+      if (task === undefined) break;
+      this.run(slot, task);
+    }
+  }
+
+  private run(slot: Slot, task: Task): void {
+    slot.task = task;
+    slot.timer = setTimeout(() => this.onTimeout(slot, task), this.timeoutMs);
+
+    // The octets are copied into their own buffer and transferred, so the worker does not share the case's read buffer.
+    const raw = new Uint8Array(task.raw);
+    const request: ParseRequest = { id: task.id, raw, meta: task.meta };
+    slot.worker.postMessage(request, [raw.buffer]);
+  }
+
+  private onTimeout(slot: Slot, task: Task): void {
+    if (slot.task !== task) return;
+    slot.timer = null;
+    this.onWorkerFailure(slot, `parsing took longer than ${this.timeoutMs} ms`);
+  }
+
+  private finishTask(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.task = null;
+  }
+
+  /** Switches to parsing on the calling thread and moves every waiting message there. */
+  private useInThread(reason: string): void {
+    // Logged once per reason and process, because every processCase call creates a pool.
+    if (this.inThreadReason === null && !loggedReasons.has(reason)) {
+      loggedReasons.add(reason);
+      log.warn('parsing on the main thread instead of worker threads', { reason });
+    }
+    this.inThreadReason = reason;
+
+    const slots = this.slots.splice(0);
+    const pending = [...slots.flatMap((slot) => (slot.task ? [slot.task] : [])), ...this.queue.splice(0)];
+    for (const slot of slots) {
+      if (slot.timer) clearTimeout(slot.timer);
+      void slot.worker.terminate();
+    }
+    for (const task of pending) void parseInThread(task.raw, task.meta).then(task.resolve);
+  }
+}
+
+async function parseInThread(raw: Buffer, meta: ParseMeta): Promise<MessageRecord> {
+  try {
+    return await parseMessage(raw, meta);
+  } catch (error) {
+    return failedRecord(meta, `Parsing failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function failedRecord(meta: ParseMeta, reason: string): MessageRecord {
+  return { ...createEmptyRecord(meta.sha256, meta.size, meta.sources), parseError: reason };
+}

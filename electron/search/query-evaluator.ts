@@ -1,0 +1,313 @@
+// Evaluates a parsed query on a case's index. Words come from the lunr segments, structured conditions from the
+// metadata table, and phrases and proximity are confirmed on the stored texts of the candidate documents.
+import lunr from 'lunr';
+
+import type { PhraseNode, ProximityNode, QueryNode, TermNode, TextField } from '../../shared/search-types.js';
+import type { ReviewState } from '../../shared/types.js';
+import { splitPhraseWords } from '../../shared/query-parser.js';
+import { ADDRESS_FIELD_CODES, DOCUMENT_BITS, LUNR_FIELDS, type DocumentMeta, type TextUnit } from './search-documents.js';
+import { UnusableIndexError, segmentTexts, type CaseIndex, type Segment } from './segment-index.js';
+import { TextMatcher, phrasePattern, splitWords, type WordList } from './text-matcher.js';
+import { TERM_SEPARATOR, isStopWord } from './text-pipeline.js';
+
+/** A set of documents by ordinal: 1 when the document is in the set. */
+export type DocumentSet = Uint8Array;
+
+/** File types that have a common second spelling; file-type reports the first. */
+const FILETYPE_ALIASES: Record<string, string> = { jpeg: 'jpg', tif: 'tiff', htm: 'html' };
+
+const ADDRESS_CODE_OF_FIELD: Record<string, number> = {
+  from: ADDRESS_FIELD_CODES.from,
+  to: ADDRESS_FIELD_CODES.to,
+  cc: ADDRESS_FIELD_CODES.cc,
+  bcc: ADDRESS_FIELD_CODES.bcc,
+};
+
+/** Text sources each text field covers; a word without a field looks in all of them. */
+export const UNIT_SOURCES: Record<TextField | 'any', ReadonlySet<TextUnit['source']>> = {
+  any: new Set(['subject', 'body', 'attachment', 'filename', 'names']),
+  subject: new Set(['subject']),
+  body: new Set(['body']),
+  attachment: new Set(['attachment', 'filename']),
+};
+
+/** Evaluates one query on one loaded index, collecting a relevance score per document as it goes. */
+export class QueryEvaluator {
+  readonly scores: Float64Array;
+  private readonly matcher = new TextMatcher();
+  private readonly wordLists = new Map<string, WordList>();
+
+  constructor(
+    private readonly caseIndex: CaseIndex,
+    private readonly reviewStates: ReadonlyMap<string, ReviewState> | null,
+  ) {
+    this.scores = new Float64Array(caseIndex.documents.length);
+  }
+
+  /** Returns the documents that match the whole query. */
+  async run(node: QueryNode): Promise<DocumentSet> {
+    const all = new Uint8Array(this.caseIndex.documents.length).fill(1);
+    return this.evaluate(node, all, true);
+  }
+
+  /**
+   * Returns the documents inside `mask` that match `node`. Scores are added only when `scoring` is set, so
+   * words under NOT never raise a document's rank.
+   */
+  private async evaluate(node: QueryNode, mask: DocumentSet, scoring: boolean): Promise<DocumentSet> {
+    switch (node.kind) {
+      case 'and':
+        return this.evaluateAnd(node.children, mask, scoring);
+      case 'or': {
+        const union = new Uint8Array(mask.length);
+        for (const child of node.children) orInto(union, await this.evaluate(child, mask, scoring));
+        return union;
+      }
+      case 'not': {
+        const excluded = await this.evaluate(node.child, mask, false);
+        return mask.map((inMask, ordinal) => (inMask === 1 && excluded[ordinal] === 0 ? 1 : 0));
+      }
+      case 'term':
+        return this.evaluateTerm(node, mask, scoring);
+      case 'phrase':
+        return this.evaluatePhrase(node, mask, scoring);
+      case 'proximity':
+        return this.evaluateProximity(node, mask, scoring);
+      default:
+        return this.filter(mask, (meta) => this.matchesCondition(node, meta));
+    }
+  }
+
+  /** Intersects the children, running those that read stored text last so they check as few documents as possible. */
+  private async evaluateAnd(children: QueryNode[], mask: DocumentSet, scoring: boolean): Promise<DocumentSet> {
+    const ordered = [...children].sort((a, b) => Number(readsText(a)) - Number(readsText(b)));
+    let current = mask;
+    for (const child of ordered) {
+      current = await this.evaluate(child, current, scoring);
+      if (!current.includes(1)) break;
+    }
+    return current;
+  }
+
+  private async evaluateTerm(node: TermNode, mask: DocumentSet, scoring: boolean): Promise<DocumentSet> {
+    const pieces = node.wildcard || node.fuzzy > 0 ? [node.text] : node.text.split(TERM_SEPARATOR).filter((piece) => piece !== '');
+    // A word that lunr's tokenizer would split, such as "q3-report", is the phrase of its pieces.
+    if (pieces.length > 1) return this.evaluatePhrase({ ...node, kind: 'phrase', words: splitPhraseWords(node.text) }, mask, scoring);
+    // NOTE: stop words are not in the index, so a stop word alone matches nothing; inside a phrase it is checked.
+    if (!node.wildcard && isStopWord(node.text)) return new Uint8Array(mask.length);
+    return this.lookUp(node, mask, scoring ? this.scores : null);
+  }
+
+  /** Returns the documents whose index contains the term, adding lunr's scores to `scores` when given. */
+  private lookUp(node: TermNode, mask: DocumentSet, scores: Float64Array | null): DocumentSet {
+    const found = new Uint8Array(mask.length);
+    const fields = node.field === null ? [...LUNR_FIELDS] : [node.field];
+    for (const segment of this.caseIndex.segments) {
+      const results = querySegment(segment, (query) => {
+        // lunr 2.3 treats any editDistance key, even 0, as a fuzzy clause, and then misses exact terms.
+        const fuzzy = node.fuzzy > 0 ? { editDistance: node.fuzzy } : {};
+        query.term(node.text, {
+          fields,
+          wildcard: node.wildcard ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE,
+          usePipeline: !node.wildcard,
+          ...fuzzy,
+        });
+      });
+      for (const result of results) {
+        const ordinal = Number(result.ref);
+        if (mask[ordinal] !== 1) continue;
+        found[ordinal] = 1;
+        if (scores !== null) scores[ordinal] = (scores[ordinal] ?? 0) + result.score;
+      }
+    }
+    return found;
+  }
+
+  /** Returns the documents that contain every indexed word of the operand: a superset of the real matches. */
+  private candidates(operand: TermNode | PhraseNode, mask: DocumentSet, scores: Float64Array | null): DocumentSet {
+    if (operand.kind === 'term') {
+      if (!operand.wildcard && isStopWord(operand.text)) return mask.slice();
+      return this.lookUp(operand, mask, scores);
+    }
+
+    let current = mask;
+    for (const word of operand.words) {
+      if (isStopWord(word)) continue;
+      const term: TermNode = { kind: 'term', field: operand.field, text: word, wildcard: false, fuzzy: 0, start: operand.start, end: operand.end };
+      current = this.lookUp(term, current, scores);
+    }
+    return current === mask ? mask.slice() : current;
+  }
+
+  private async evaluatePhrase(node: PhraseNode, mask: DocumentSet, scoring: boolean): Promise<DocumentSet> {
+    const candidateScores = new Float64Array(mask.length);
+    const candidates = this.candidates(node, mask, candidateScores);
+    const sources = UNIT_SOURCES[node.field ?? 'any'];
+    // A regular expression finds the same phrases as splitting the text into words, several times faster.
+    const pattern = phrasePattern(node.words);
+    return this.confirm(candidates, candidateScores, scoring, sources, (unit) => pattern.test(unit.text));
+  }
+
+  private async evaluateProximity(node: ProximityNode, mask: DocumentSet, scoring: boolean): Promise<DocumentSet> {
+    const candidateScores = new Float64Array(mask.length);
+    const left = this.candidates(node.left, mask, candidateScores);
+    const both = this.candidates(node.right, left, candidateScores);
+    const sources = UNIT_SOURCES[node.left.field ?? node.right.field ?? 'any'];
+    return this.confirm(both, candidateScores, scoring, sources, (unit, words) =>
+      this.matcher.isNear(words(), node.left, node.right, node.distance, node.ordered),
+    );
+  }
+
+  /**
+   * Keeps the candidates where `test` is true for at least one of their texts from `sources`. The test receives
+   * the text and a function that returns its words, split once per query.
+   */
+  private async confirm(
+    candidates: DocumentSet,
+    candidateScores: Float64Array,
+    scoring: boolean,
+    sources: ReadonlySet<TextUnit['source']>,
+    test: (unit: TextUnit, words: () => WordList) => boolean,
+  ): Promise<DocumentSet> {
+    const confirmed = new Uint8Array(candidates.length);
+    for (const segment of this.caseIndex.segments) {
+      if (!candidates.subarray(segment.first, segment.first + segment.count).includes(1)) continue;
+      const texts = await segmentTexts(segment);
+
+      for (let offset = 0; offset < segment.count; offset += 1) {
+        const ordinal = segment.first + offset;
+        if (candidates[ordinal] !== 1) continue;
+        const units = texts[offset]?.units ?? [];
+        const found = units.some((unit, unitIndex) => sources.has(unit.source) && test(unit, () => this.wordsOf(ordinal, unitIndex, unit)));
+        if (!found) continue;
+
+        confirmed[ordinal] = 1;
+        if (scoring) this.scores[ordinal] = (this.scores[ordinal] ?? 0) + (candidateScores[ordinal] ?? 0);
+      }
+    }
+    return confirmed;
+  }
+
+  private wordsOf(ordinal: number, unitIndex: number, unit: TextUnit): WordList {
+    const key = `${ordinal}:${unitIndex}`;
+    let list = this.wordLists.get(key);
+    if (list === undefined) {
+      list = splitWords(unit.text);
+      this.wordLists.set(key, list);
+    }
+    return list;
+  }
+
+  private filter(mask: DocumentSet, test: (meta: DocumentMeta) => boolean): DocumentSet {
+    const found = new Uint8Array(mask.length);
+    const documents = this.caseIndex.documents;
+    for (let ordinal = 0; ordinal < documents.length; ordinal += 1) {
+      const meta = documents[ordinal];
+      if (mask[ordinal] === 1 && meta !== undefined && test(meta)) found[ordinal] = 1;
+    }
+    return found;
+  }
+
+  private matchesCondition(node: QueryNode, meta: DocumentMeta): boolean {
+    switch (node.kind) {
+      case 'address': {
+        const code = ADDRESS_CODE_OF_FIELD[node.field];
+        return meta.addresses.some((row) => (code === undefined || row[0] === code) && addressMatches(row, node.value, node.wildcard));
+      }
+      case 'domain':
+        return meta.addresses.some((row) => domainMatches(row[3], node.value) || domainMatches(row[4], node.value));
+      case 'filename':
+        return meta.filenames.some((name) => filenameMatches(name, node.value, node.wildcard));
+      case 'filetype':
+        return meta.filetypes.includes(FILETYPE_ALIASES[node.value] ?? node.value);
+      case 'has-attachment':
+        return (meta.bits & DOCUMENT_BITS.hasAttachment) !== 0;
+      case 'is-encrypted':
+        return (meta.bits & DOCUMENT_BITS.encrypted) !== 0;
+      case 'is-flagged':
+        return this.reviewStates?.get(meta.root)?.flagged === true;
+      case 'tag': {
+        const wanted = node.value.toLowerCase();
+        return this.reviewStates?.get(meta.root)?.tags.some((tag) => tag.toLowerCase() === wanted) === true;
+      }
+      case 'date':
+        return meta.date !== null && (node.from === null || meta.date >= node.from) && (node.to === null || meta.date < node.to);
+      case 'size':
+        return compareSize(meta.size, node.operator, node.bytes);
+      default:
+        return false;
+    }
+  }
+}
+
+/**
+ * Runs a lunr query on one segment. lunr checks little when it loads an index, so a damaged file can load and
+ * still fail here. Such a failure means the index must be rebuilt.
+ */
+function querySegment(segment: Segment, build: (query: lunr.Query) => void): lunr.Index.Result[] {
+  try {
+    return segment.index.query(build);
+  } catch (error) {
+    throw new UnusableIndexError(`segment at document ${segment.first} could not be queried: ${(error as Error).message}`);
+  }
+}
+
+/** Tells whether a query needs reviewer state (tags or flags) to be evaluated. */
+export function needsReviewStates(node: QueryNode): boolean {
+  if (node.kind === 'and' || node.kind === 'or') return node.children.some(needsReviewStates);
+  if (node.kind === 'not') return needsReviewStates(node.child);
+  return node.kind === 'tag' || node.kind === 'is-flagged';
+}
+
+function readsText(node: QueryNode): boolean {
+  if (node.kind === 'and' || node.kind === 'or') return node.children.some(readsText);
+  if (node.kind === 'not') return readsText(node.child);
+  return node.kind === 'phrase' || node.kind === 'proximity' || (node.kind === 'term' && TERM_SEPARATOR.test(node.text));
+}
+
+function orInto(target: DocumentSet, source: DocumentSet): void {
+  for (let ordinal = 0; ordinal < target.length; ordinal += 1) {
+    if (source[ordinal] === 1) target[ordinal] = 1;
+  }
+}
+
+/**
+ * Tells whether an address matches a value: the whole address, its local part, its domain or a parent domain,
+ * the whole display name or one of its words.
+ */
+function addressMatches(row: readonly [number, string, string, string, string], value: string, wildcard: boolean): boolean {
+  const [, name, address, domainAscii, domainUnicode] = row;
+  const at = address.lastIndexOf('@');
+  const candidates = [address, name, ...name.split(/[^\p{L}\p{N}_'-]+/u)];
+  if (at >= 0) candidates.push(address.slice(0, at));
+  for (const domain of [domainAscii, domainUnicode]) {
+    const labels = domain.split('.');
+    for (let first = 0; first < labels.length - 1; first += 1) candidates.push(labels.slice(first).join('.'));
+    candidates.push(...labels);
+  }
+  return candidates.some((candidate) => candidate !== '' && (wildcard ? candidate.startsWith(value) : candidate === value));
+}
+
+function domainMatches(domain: string, value: string): boolean {
+  return domain !== '' && (domain === value || domain.endsWith(`.${value}`));
+}
+
+function filenameMatches(name: string, value: string, wildcard: boolean): boolean {
+  const candidates = [name, ...name.split(/[^\p{L}\p{N}]+/u)];
+  return candidates.some((candidate) => candidate !== '' && (wildcard ? candidate.startsWith(value) : candidate === value));
+}
+
+function compareSize(size: number, operator: '<' | '<=' | '=' | '>=' | '>', bytes: number): boolean {
+  switch (operator) {
+    case '<':
+      return size < bytes;
+    case '<=':
+      return size <= bytes;
+    case '>=':
+      return size >= bytes;
+    case '>':
+      return size > bytes;
+    default:
+      return size === bytes;
+  }
+}

@@ -1,0 +1,400 @@
+// The case's search index on disk and in memory: a metadata table of every document, and lunr segments of at
+// most SEGMENT_DOCUMENTS documents, each with a side file of the texts that phrases and snippets are read from.
+// New records extend the last segment only. A damaged or foreign index is rebuilt from the records.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+import lunr from 'lunr';
+
+import { canonicalJson } from '../../shared/canonical-json.js';
+import type { MessageRecord } from '../../shared/types.js';
+import { APP_VERSION } from '../../shared/version.js';
+import { writeFileAtomic } from '../evidence/atomic-file.js';
+import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
+import { createLogger } from '../logging/logger.js';
+import {
+  LUNR_FIELDS,
+  documentsOfRecord,
+  toLunrDocument,
+  type AddressRow,
+  type DocumentMeta,
+  type DocumentText,
+} from './search-documents.js';
+import { configurePipelines } from './text-pipeline.js';
+
+const log = createLogger('search-index');
+
+/** Version of the index layout on disk. An index written with another version is rebuilt. */
+export const INDEX_SCHEMA_VERSION = 2;
+
+/**
+ * Documents per lunr segment. lunr builds and queries one index in memory, and its build time and memory
+ * grow faster than linearly with the document count; 5,000 documents of about 2 KB build in about a second.
+ */
+export const SEGMENT_DOCUMENTS = 5_000;
+
+/** Name of the manifest inside derived/index/; it is written last, so it only ever names complete files. */
+export const MANIFEST_FILE = 'manifest.json';
+const DOCUMENTS_FILE = 'documents.json';
+
+/** Records loaded at a time while building, so a full rebuild keeps at most this many records in memory. */
+const RECORD_BATCH = 500;
+
+interface ManifestFile {
+  name: string;
+  size: number;
+}
+
+interface ManifestSegment {
+  first: number;
+  count: number;
+  lunrFile: ManifestFile;
+  textFile: ManifestFile;
+}
+
+interface Manifest {
+  schemaVersion: number;
+  appVersion: string;
+  lunrVersion: string;
+  segmentDocuments: number;
+  documentCount: number;
+  /** Fingerprint of the records folder when the index was last brought up to date. */
+  recordsFingerprint: string;
+  documentsFile: ManifestFile;
+  segments: ManifestSegment[];
+}
+
+/** One lunr segment held in memory. Its texts are read from disk only when a query needs them. */
+export interface Segment {
+  first: number;
+  count: number;
+  index: lunr.Index;
+  texts: DocumentText[] | null;
+  textFile: string;
+}
+
+/** A case's index held in memory. */
+export interface CaseIndex {
+  dir: string;
+  documents: DocumentMeta[];
+  segments: Segment[];
+  roots: Set<string>;
+  recordsFingerprint: string;
+}
+
+/** Thrown inside this module when an index file cannot be used; the caller rebuilds. */
+export class UnusableIndexError extends Error {}
+
+type DocumentRow = [string, string, number | null, number, string, string, number, AddressRow[], string[], string[]];
+
+/** Builds the whole index from the case's records, replacing any earlier one, and returns it loaded. */
+export async function buildIndex(store: CaseStore): Promise<CaseIndex> {
+  const dir = indexDir(store);
+  const fingerprint = await recordsFingerprint(store);
+  const roots = await listParsedMessages(store);
+  await removeIndexFiles(dir);
+
+  const caseIndex: CaseIndex = { dir, documents: [], segments: [], roots: new Set(), recordsFingerprint: fingerprint };
+  const manifestSegments: ManifestSegment[] = [];
+  await appendRecords(store, caseIndex, roots, manifestSegments, []);
+  await saveManifest(caseIndex, manifestSegments);
+  log.info('search index built', { caseId: store.info.caseId, documents: caseIndex.documents.length, segments: caseIndex.segments.length });
+  return caseIndex;
+}
+
+/**
+ * Adds the records of stored messages that the index lacks. Only the last segment is rebuilt, together with any
+ * new segments. Returns false, changing nothing, when a record the index contains has gone, because then only a
+ * full rebuild is correct.
+ */
+export async function extendIndex(store: CaseStore, caseIndex: CaseIndex): Promise<boolean> {
+  const fingerprint = await recordsFingerprint(store);
+  const current = await listParsedMessages(store);
+  const currentSet = new Set(current);
+  for (const root of caseIndex.roots) {
+    if (!currentSet.has(root)) return false;
+  }
+
+  const added = current.filter((sha256) => !caseIndex.roots.has(sha256));
+  const manifestSegments = await readManifestSegments(caseIndex.dir);
+  if (added.length > 0) {
+    // The last segment is rebuilt from its stored texts together with the new documents, unless it is full.
+    const last = caseIndex.segments[caseIndex.segments.length - 1];
+    let reopenedTexts: DocumentText[] = [];
+    if (last !== undefined && last.count < SEGMENT_DOCUMENTS) {
+      reopenedTexts = [...(await segmentTexts(last))];
+      caseIndex.segments.pop();
+      manifestSegments.pop();
+    }
+    await appendRecords(store, caseIndex, added, manifestSegments, reopenedTexts);
+    log.info('search index extended', { caseId: store.info.caseId, added: added.length, documents: caseIndex.documents.length });
+  }
+  caseIndex.recordsFingerprint = fingerprint;
+  await saveManifest(caseIndex, manifestSegments);
+  return true;
+}
+
+/** Loads the persisted index. Throws UnusableIndexError naming the reason when it is missing, damaged or of another version. */
+export async function loadIndex(store: CaseStore): Promise<CaseIndex> {
+  const dir = indexDir(store);
+  const manifest = await readManifest(dir);
+
+  const documentRows = await readJsonFile(dir, manifest.documentsFile);
+  const rows = (documentRows as { rows?: unknown }).rows;
+  if (!Array.isArray(rows) || rows.length !== manifest.documentCount) {
+    throw new UnusableIndexError(`${DOCUMENTS_FILE} does not list ${manifest.documentCount} documents`);
+  }
+  const documents = rows.map((row) => fromRow(row));
+
+  const segments: Segment[] = [];
+  let expectedFirst = 0;
+  for (const entry of manifest.segments) {
+    if (entry.first !== expectedFirst) throw new UnusableIndexError(`segment ${entry.lunrFile.name} starts at ${entry.first}, not ${expectedFirst}`);
+    const data = await readJsonFile(dir, entry.lunrFile);
+    let index: lunr.Index;
+    try {
+      index = lunr.Index.load(data as object);
+    } catch (error) {
+      throw new UnusableIndexError(`lunr could not load ${entry.lunrFile.name}: ${(error as Error).message}`);
+    }
+    if (!sameFields(index)) throw new UnusableIndexError(`${entry.lunrFile.name} does not index the fields ${LUNR_FIELDS.join(', ')}`);
+    segments.push({ first: entry.first, count: entry.count, index, texts: null, textFile: path.join(dir, entry.textFile.name) });
+    expectedFirst += entry.count;
+  }
+  if (expectedFirst !== documents.length) throw new UnusableIndexError(`segments hold ${expectedFirst} documents, not ${documents.length}`);
+
+  const roots = new Set(documents.map((document) => document.root));
+  return { dir, documents, segments, roots, recordsFingerprint: manifest.recordsFingerprint };
+}
+
+/** Reads a segment's texts from disk once. Throws UnusableIndexError when the file is damaged. */
+export async function segmentTexts(segment: Segment): Promise<DocumentText[]> {
+  if (segment.texts !== null) return segment.texts;
+
+  let data: unknown;
+  try {
+    data = JSON.parse(await fs.readFile(segment.textFile, 'utf8'));
+  } catch (error) {
+    throw new UnusableIndexError(`${path.basename(segment.textFile)} is not readable JSON: ${(error as Error).message}`);
+  }
+  const texts = (data as { texts?: unknown } | null)?.texts;
+  if (!Array.isArray(texts) || texts.length !== segment.count) {
+    throw new UnusableIndexError(`${path.basename(segment.textFile)} does not hold ${segment.count} documents`);
+  }
+  segment.texts = texts as DocumentText[];
+  return segment.texts;
+}
+
+/**
+ * Returns a fingerprint of the records folder: the modification times of its bucket folders. Saving a record
+ * renames a file into its bucket, which changes the bucket's time, so an unchanged fingerprint means no record
+ * was added, removed or replaced.
+ */
+export async function recordsFingerprint(store: CaseStore): Promise<string> {
+  const recordsDir = path.join(store.dir, CASE_LAYOUT.records);
+  const buckets = (await fs.readdir(recordsDir).catch(() => [] as string[])).sort();
+  const times = await Promise.all(buckets.map((bucket) => fs.stat(path.join(recordsDir, bucket)).then((stat) => `${bucket}:${stat.mtimeMs}`, () => `${bucket}:-`)));
+  return createHash('sha256').update(times.join('\n')).digest('hex');
+}
+
+/** Lists, sorted, the stored messages that have a derived record: the messages a fresh index contains. */
+async function listParsedMessages(store: CaseStore): Promise<string[]> {
+  const recordsDir = path.join(store.dir, CASE_LAYOUT.records);
+  const recordNames = new Set<string>();
+  const buckets = await fs.readdir(recordsDir).catch(() => [] as string[]);
+  for (const bucket of buckets) {
+    const names = await fs.readdir(path.join(recordsDir, bucket)).catch(() => [] as string[]);
+    for (const name of names) recordNames.add(name);
+  }
+
+  const messages = await store.listMessages();
+  return messages.filter((sha256) => recordNames.has(`${sha256}.json`));
+}
+
+/**
+ * Loads the records of `roots` in batches and adds their documents after the existing segments.
+ * `reopenedTexts` are the texts of a last segment being rebuilt, whose documents are listed but in no segment.
+ */
+async function appendRecords(
+  store: CaseStore,
+  caseIndex: CaseIndex,
+  roots: string[],
+  manifestSegments: ManifestSegment[],
+  reopenedTexts: DocumentText[],
+): Promise<void> {
+  let pendingTexts = reopenedTexts;
+  for (let offset = 0; offset < roots.length; offset += RECORD_BATCH) {
+    const batch = roots.slice(offset, offset + RECORD_BATCH);
+    const records = await Promise.all(batch.map((sha256) => store.loadRecord(sha256)));
+    records.forEach((record) => {
+      if (record === null) return;
+      addRecord(caseIndex, record, pendingTexts);
+    });
+
+    while (pendingTexts.length >= SEGMENT_DOCUMENTS) {
+      const texts = pendingTexts.slice(0, SEGMENT_DOCUMENTS);
+      pendingTexts = pendingTexts.slice(SEGMENT_DOCUMENTS);
+      manifestSegments.push(await writeSegment(caseIndex, texts));
+    }
+  }
+  if (pendingTexts.length > 0) manifestSegments.push(await writeSegment(caseIndex, pendingTexts));
+  await saveDocuments(caseIndex);
+}
+
+function addRecord(caseIndex: CaseIndex, record: MessageRecord, pendingTexts: DocumentText[]): void {
+  if (caseIndex.roots.has(record.sha256)) return;
+  caseIndex.roots.add(record.sha256);
+  for (const document of documentsOfRecord(record)) {
+    caseIndex.documents.push(document.meta);
+    pendingTexts.push(document.text);
+  }
+}
+
+/** Builds one lunr segment of the documents that follow the existing segments, and writes its two files. */
+async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promise<ManifestSegment> {
+  const first = caseIndex.segments.reduce((sum, segment) => sum + segment.count, 0);
+  const builder = new lunr.Builder();
+  configurePipelines(builder);
+  builder.ref('ref');
+  for (const field of LUNR_FIELDS) builder.field(field);
+  // Word positions would make the index several times larger; phrases and snippets read the texts instead.
+  builder.metadataWhitelist = [];
+  texts.forEach((text, offset) => builder.add(toLunrDocument(first + offset, text)));
+  const index = builder.build();
+
+  const names = segmentFileNames(first);
+  // lunr's toJSON emits its keys in a fixed order, so plain JSON.stringify is deterministic here and avoids
+  // copying a large index to sort keys.
+  const lunrFile = await writeIndexFile(caseIndex.dir, names.lunrFile, JSON.stringify(index.toJSON()));
+  const textFile = await writeIndexFile(caseIndex.dir, names.textFile, canonicalJson({ schemaVersion: INDEX_SCHEMA_VERSION, texts }));
+
+  caseIndex.segments.push({ first, count: texts.length, index, texts, textFile: path.join(caseIndex.dir, names.textFile) });
+  return { first, count: texts.length, lunrFile, textFile };
+}
+
+function segmentFileNames(first: number): { lunrFile: string; textFile: string } {
+  const label = String(first).padStart(9, '0');
+  return { lunrFile: `segment-${label}.lunr.json`, textFile: `segment-${label}.text.json` };
+}
+
+async function saveDocuments(caseIndex: CaseIndex): Promise<void> {
+  const rows = caseIndex.documents.map(toRow);
+  await writeIndexFile(caseIndex.dir, DOCUMENTS_FILE, canonicalJson({ schemaVersion: INDEX_SCHEMA_VERSION, rows }));
+}
+
+async function saveManifest(caseIndex: CaseIndex, segments: ManifestSegment[]): Promise<void> {
+  const documentsStat = await fs.stat(path.join(caseIndex.dir, DOCUMENTS_FILE)).catch(() => null);
+  if (documentsStat === null) await saveDocuments(caseIndex);
+  const size = (await fs.stat(path.join(caseIndex.dir, DOCUMENTS_FILE))).size;
+
+  const manifest: Manifest = {
+    schemaVersion: INDEX_SCHEMA_VERSION,
+    appVersion: APP_VERSION,
+    lunrVersion: lunr.version,
+    segmentDocuments: SEGMENT_DOCUMENTS,
+    documentCount: caseIndex.documents.length,
+    recordsFingerprint: caseIndex.recordsFingerprint,
+    documentsFile: { name: DOCUMENTS_FILE, size },
+    segments,
+  };
+  await writeFileAtomic(path.join(caseIndex.dir, MANIFEST_FILE), canonicalJson(manifest) + '\n');
+}
+
+async function writeIndexFile(dir: string, name: string, text: string): Promise<ManifestFile> {
+  await writeFileAtomic(path.join(dir, name), text);
+  return { name, size: Buffer.byteLength(text) };
+}
+
+async function readManifest(dir: string): Promise<Manifest> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UnusableIndexError(code === 'ENOENT' ? 'there is no index yet' : `${MANIFEST_FILE} is not readable JSON`);
+  }
+
+  const manifest = data as Partial<Manifest> | null;
+  if (manifest === null || typeof manifest !== 'object') throw new UnusableIndexError(`${MANIFEST_FILE} is not a JSON object`);
+  if (manifest.schemaVersion !== INDEX_SCHEMA_VERSION) {
+    throw new UnusableIndexError(`index schema version ${String(manifest.schemaVersion)} is not ${INDEX_SCHEMA_VERSION}`);
+  }
+  if (manifest.lunrVersion !== lunr.version) throw new UnusableIndexError(`index written by lunr ${String(manifest.lunrVersion)}, not ${lunr.version}`);
+  if (
+    typeof manifest.documentCount !== 'number' ||
+    typeof manifest.recordsFingerprint !== 'string' ||
+    !isManifestFile(manifest.documentsFile) ||
+    !Array.isArray(manifest.segments) ||
+    !manifest.segments.every(isManifestSegment)
+  ) {
+    throw new UnusableIndexError(`${MANIFEST_FILE} is missing fields`);
+  }
+  return manifest as Manifest;
+}
+
+async function readManifestSegments(dir: string): Promise<ManifestSegment[]> {
+  return (await readManifest(dir)).segments;
+}
+
+/** Reads an index file after checking its size against the manifest, which catches truncated and replaced files. */
+async function readJsonFile(dir: string, file: ManifestFile): Promise<unknown> {
+  if (!/^[a-z0-9.-]+$/.test(file.name)) throw new UnusableIndexError(`${MANIFEST_FILE} names an invalid file`);
+  const full = path.join(dir, file.name);
+  const stat = await fs.stat(full).catch(() => null);
+  if (stat === null) throw new UnusableIndexError(`${file.name} is missing`);
+  if (stat.size !== file.size) throw new UnusableIndexError(`${file.name} is ${stat.size} bytes, expected ${file.size} from the manifest`);
+  try {
+    return JSON.parse(await fs.readFile(full, 'utf8'));
+  } catch (error) {
+    throw new UnusableIndexError(`${file.name} is not readable JSON: ${(error as Error).message}`);
+  }
+}
+
+function isManifestFile(value: unknown): value is ManifestFile {
+  const file = value as Partial<ManifestFile> | null;
+  return typeof file === 'object' && file !== null && typeof file.name === 'string' && typeof file.size === 'number';
+}
+
+function isManifestSegment(value: unknown): value is ManifestSegment {
+  const segment = value as Partial<ManifestSegment> | null;
+  return (
+    typeof segment === 'object' &&
+    segment !== null &&
+    typeof segment.first === 'number' &&
+    typeof segment.count === 'number' &&
+    isManifestFile(segment.lunrFile) &&
+    isManifestFile(segment.textFile)
+  );
+}
+
+function sameFields(index: lunr.Index): boolean {
+  const fields = (index as unknown as { fields?: unknown }).fields;
+  return Array.isArray(fields) && fields.length === LUNR_FIELDS.length && LUNR_FIELDS.every((field, position) => fields[position] === field);
+}
+
+function toRow(meta: DocumentMeta): DocumentRow {
+  return [meta.id, meta.root, meta.date, meta.size, meta.subject, meta.from, meta.bits, meta.addresses, meta.filenames, meta.filetypes];
+}
+
+function fromRow(row: unknown): DocumentMeta {
+  if (!Array.isArray(row) || row.length !== 10 || typeof row[0] !== 'string' || typeof row[1] !== 'string') {
+    throw new UnusableIndexError(`${DOCUMENTS_FILE} has an invalid row`);
+  }
+  const [id, root, date, size, subject, from, bits, addresses, filenames, filetypes] = row as DocumentRow;
+  return { id, root, date, size, subject, from, bits, addresses, filenames, filetypes };
+}
+
+async function removeIndexFiles(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  for (const name of await fs.readdir(dir)) {
+    // Only files this module writes are removed, including the single-file index of the earlier layout.
+    if (name === MANIFEST_FILE || name === DOCUMENTS_FILE || name === 'search-index.json' || /^segment-\d+\.(lunr|text)\.json$/.test(name)) {
+      await fs.rm(path.join(dir, name), { force: true });
+    }
+  }
+}
+
+function indexDir(store: CaseStore): string {
+  return path.join(store.dir, CASE_LAYOUT.index);
+}

@@ -1,0 +1,158 @@
+// Checks words, phrases and proximity on stored text, where the index has no word positions, and finds the
+// character ranges to highlight. Words are split the way lunr's tokenizer splits them, so a phrase that the
+// index offers as a candidate is checked against the same words.
+import type { HighlightRange, PhraseNode, TermNode } from '../../shared/search-types.js';
+import { normaliseWord } from './text-pipeline.js';
+
+/** The words of a text with the character range of each, punctuation trimmed from both ends. */
+export interface WordList {
+  words: string[];
+  starts: number[];
+  ends: number[];
+}
+
+/** A word or phrase that matched, as a range of word indexes (inclusive) in a WordList. */
+interface WordSpan {
+  first: number;
+  last: number;
+}
+
+const RAW_WORD = /[^\s-]+/g;
+const LEADING_PUNCTUATION = /^[^\p{L}\p{N}_]+/u;
+const TRAILING_PUNCTUATION = /[^\p{L}\p{N}_]+$/u;
+
+/** Splits text into lower-case words with their offsets. A line break or soft break is just whitespace here. */
+export function splitWords(text: string): WordList {
+  const list: WordList = { words: [], starts: [], ends: [] };
+  for (const match of text.matchAll(RAW_WORD)) {
+    const raw = match[0];
+    const leading = LEADING_PUNCTUATION.exec(raw)?.[0].length ?? 0;
+    const trimmed = raw.slice(leading).replace(TRAILING_PUNCTUATION, '');
+    if (trimmed === '') continue;
+
+    const start = (match.index ?? 0) + leading;
+    list.words.push(trimmed.toLowerCase());
+    list.starts.push(start);
+    list.ends.push(start + trimmed.length);
+  }
+  return list;
+}
+
+/**
+ * Builds a regular expression that finds a phrase exactly where `splitWords` would find its words in a row: each
+ * word a whole trimmed word, the words separated by whitespace or hyphens, with any punctuation beside them.
+ * NOTE: the `iu` flags fold case with Unicode simple case folding, which differs from toLowerCase for a few
+ * letters such as the capital sharp s.
+ */
+export function phrasePattern(words: readonly string[]): RegExp {
+  const escaped = words.map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const separator = '[^\\p{L}\\p{N}_\\s-]*[\\s-][^\\p{L}\\p{N}_]*';
+  const before = '(?<=(?:^|[\\s-])[^\\p{L}\\p{N}_\\s-]*)';
+  const after = '(?=[^\\p{L}\\p{N}_\\s-]*(?:[\\s-]|$))';
+  return new RegExp(`${before}${escaped.join(separator)}${after}`, 'iu');
+}
+
+/** Matches text operands against word lists, caching stems because the same words recur across messages. */
+export class TextMatcher {
+  private readonly stems = new Map<string, string>();
+
+  /** Returns the spans where a term or phrase occurs in the words. */
+  findSpans(list: WordList, operand: TermNode | PhraseNode): WordSpan[] {
+    return operand.kind === 'phrase' ? this.findPhrase(list, operand.words) : this.findTerm(list, operand);
+  }
+
+  /** Tells whether a term or phrase occurs in the words. */
+  contains(list: WordList, operand: TermNode | PhraseNode): boolean {
+    return this.findSpans(list, operand).length > 0;
+  }
+
+  /**
+   * Tells whether the two operands occur with at most `distance` other words between them. With `ordered`
+   * the left operand must come first.
+   */
+  isNear(list: WordList, left: TermNode | PhraseNode, right: TermNode | PhraseNode, distance: number, ordered: boolean): boolean {
+    return this.nearSpans(list, left, right, distance, ordered).length > 0;
+  }
+
+  /** Returns every pair of spans that satisfies the proximity condition, as one span covering both. */
+  nearSpans(list: WordList, left: TermNode | PhraseNode, right: TermNode | PhraseNode, distance: number, ordered: boolean): WordSpan[] {
+    const lefts = this.findSpans(list, left);
+    if (lefts.length === 0) return [];
+    const rights = this.findSpans(list, right);
+
+    const found: WordSpan[] = [];
+    for (const a of lefts) {
+      for (const b of rights) {
+        if (b.first > a.last && b.first - a.last - 1 <= distance) found.push({ first: a.first, last: b.last });
+        else if (!ordered && a.first > b.last && a.first - b.last - 1 <= distance) found.push({ first: b.first, last: a.last });
+      }
+    }
+    return found;
+  }
+
+  /** Converts word spans to character ranges in the text the list came from. */
+  toRanges(list: WordList, spans: readonly WordSpan[]): HighlightRange[] {
+    return spans.map((span) => ({ start: list.starts[span.first] ?? 0, end: list.ends[span.last] ?? 0 }));
+  }
+
+  private findPhrase(list: WordList, words: readonly string[]): WordSpan[] {
+    const found: WordSpan[] = [];
+    const count = words.length;
+    for (let first = 0; first + count <= list.words.length; first += 1) {
+      let matches = true;
+      for (let offset = 0; offset < count; offset += 1) {
+        if (list.words[first + offset] !== words[offset]) {
+          matches = false;
+          break;
+        }
+      }
+      if (matches) found.push({ first, last: first + count - 1 });
+    }
+    return found;
+  }
+
+  private findTerm(list: WordList, term: TermNode): WordSpan[] {
+    const found: WordSpan[] = [];
+    const wanted = term.wildcard ? term.text : this.stem(term.text);
+    list.words.forEach((word, index) => {
+      if (this.termMatches(word, wanted, term)) found.push({ first: index, last: index });
+    });
+    return found;
+  }
+
+  private termMatches(word: string, wanted: string, term: TermNode): boolean {
+    if (term.wildcard) return word.startsWith(wanted);
+    const stem = this.stem(word);
+    if (term.fuzzy === 0) return stem === wanted;
+    return editDistanceAtMost(stem, wanted, term.fuzzy);
+  }
+
+  private stem(word: string): string {
+    let stem = this.stems.get(word);
+    if (stem === undefined) {
+      stem = normaliseWord(word) ?? word;
+      this.stems.set(word, stem);
+    }
+    return stem;
+  }
+}
+
+/** Tells whether the Levenshtein distance between two words is at most `limit`. */
+export function editDistanceAtMost(a: string, b: string, limit: number): boolean {
+  if (Math.abs(a.length - b.length) > limit) return false;
+
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    let rowMinimum = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a.charAt(i - 1) === b.charAt(j - 1) ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      rowMinimum = Math.min(rowMinimum, value);
+    }
+    if (rowMinimum > limit) return false;
+    previous = current;
+  }
+  return (previous[b.length] ?? limit + 1) <= limit;
+}

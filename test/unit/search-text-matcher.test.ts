@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+
+import { TextMatcher, editDistanceAtMost, phrasePattern, splitWords } from '../../electron/search/text-matcher.js';
+import type { PhraseNode, TermNode } from '../../shared/search-types.js';
+
+function phrase(...words: string[]): PhraseNode {
+  return { kind: 'phrase', field: null, words, start: 0, end: 0 };
+}
+
+function term(text: string, options: Partial<TermNode> = {}): TermNode {
+  return { kind: 'term', field: null, text, wildcard: false, fuzzy: 0, start: 0, end: 0, ...options };
+}
+
+describe('splitWords', () => {
+  it('trims punctuation and keeps offsets', () => {
+    expect(splitWords('(Hello), wörld-Привет!')).toEqual({ words: ['hello', 'wörld', 'привет'], starts: [1, 9, 15], ends: [6, 14, 21] });
+  });
+});
+
+describe('phrasePattern', () => {
+  it.each<[string, boolean]>([
+    ['purchase order', true],
+    ['Purchase\r\nOrder', true],
+    ['the (purchase) order!', true],
+    ['purchase -- order', true],
+    ['purchase - ... - order', true],
+    ['purchase-order', true],
+    ['purchase.order', false],
+    ['xpurchase order', false],
+    ['purchase orders', false],
+    ["purchase order's", false],
+    ['purchase, order.', true],
+    ['order purchase', false],
+  ])('agrees with the word list for %j', (text, expected) => {
+    const fromWords = new TextMatcher().contains(splitWords(text), phrase('purchase', 'order'));
+
+    expect(fromWords).toBe(expected);
+    expect(phrasePattern(['purchase', 'order']).test(text)).toBe(expected);
+  });
+
+  it('matches accented and non-Latin words', () => {
+    expect(phrasePattern(['grüße', 'aus', 'münchen']).test('GRÜSSE aus München')).toBe(false);
+    expect(phrasePattern(['grüße', 'aus', 'münchen']).test('Grüße aus\nMünchen.')).toBe(true);
+    expect(phrasePattern(['привет', 'из']).test('Привет из Москвы')).toBe(true);
+  });
+
+  it('escapes regular expression characters', () => {
+    expect(phrasePattern(['a+b', 'c']).test('a+b c')).toBe(true);
+    expect(phrasePattern(['a+b', 'c']).test('aab c')).toBe(false);
+  });
+});
+
+describe('TextMatcher', () => {
+  const words = splitWords('The falcon flew. Pricing went up, said the falcons.');
+
+  it('matches stemmed terms', () => {
+    expect(new TextMatcher().findSpans(words, term('falcon'))).toEqual([
+      { first: 1, last: 1 },
+      { first: 8, last: 8 },
+    ]);
+  });
+
+  it('matches a prefix', () => {
+    expect(new TextMatcher().findSpans(words, term('pric', { wildcard: true }))).toEqual([{ first: 3, last: 3 }]);
+  });
+
+  it('matches a fuzzy term', () => {
+    expect(new TextMatcher().findSpans(words, term('flw', { fuzzy: 1 }))).toEqual([{ first: 2, last: 2 }]);
+  });
+
+  it('checks proximity in either order', () => {
+    const matcher = new TextMatcher();
+
+    expect(matcher.isNear(words, term('pricing'), term('falcon'), 1, false)).toBe(true);
+    expect(matcher.isNear(words, term('pricing'), term('falcon'), 0, false)).toBe(false);
+  });
+
+  it('checks order for ADJ', () => {
+    const matcher = new TextMatcher();
+
+    expect(matcher.isNear(words, term('flew'), term('pricing'), 0, true)).toBe(true);
+    expect(matcher.isNear(words, term('pricing'), term('flew'), 0, true)).toBe(false);
+  });
+});
+
+describe('editDistanceAtMost', () => {
+  it.each<[string, string, number, boolean]>([
+    ['falcon', 'falcn', 1, true],
+    ['falcon', 'flcn', 1, false],
+    ['falcon', 'flcn', 2, true],
+    ['', 'ab', 1, false],
+  ])('compares %s and %s within %i', (a, b, limit, expected) => {
+    expect(editDistanceAtMost(a, b, limit)).toBe(expected);
+  });
+});
