@@ -14,7 +14,7 @@ import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
 import { testConnection } from '../acquisition/test-connection.js';
 import { createHandlers } from '../api/handlers.js';
 import { exportBundle } from '../bundle/export-bundle.js';
-import { readKeyPassphrase } from '../bundle/key-passphrase.js';
+import { readKeyPassphrase } from './key-passphrase.js';
 import { assessSignerTrust, type SignerTrustStatus } from '../bundle/signer-trust.js';
 import { defaultConfigDir, fingerprintOf, readPublicKey, readSigningKeyState } from '../bundle/signing-key.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
@@ -37,8 +37,6 @@ const EXIT_INVALID = 1;
 /** Exit status for every error that stopped a command. */
 const EXIT_ERROR = 2;
 
-/** Name of the rule file a case uses when `rules` gets no --rules option. */
-export const ACTIVE_RULES_FILE = path.join('rules', 'active-rules.json');
 
 const OPTIONS = {
   case: { type: 'string' },
@@ -293,7 +291,7 @@ async function commandSearch(options: Options, positionals: string[]): Promise<n
 async function commandRules(options: Options): Promise<number> {
   const store = await openProcessedCase(options);
   // Without --rules the case's saved pack runs, or the built-in default pack when none is saved.
-  const result = options.rules === undefined ? await runActiveRules(store) : await runRules(store, await readRuleFile(options.rules, true));
+  const result = options.rules === undefined ? await runActiveRules(store) : await runRules(store, await readRuleFile(options.rules));
   if (options.json) {
     printJson({
       rules: result.rules.map((rule) => ({ id: rule.id, name: rule.name, severity: rule.severity, hits: rule.hits, messages: rule.messages })),
@@ -316,13 +314,11 @@ async function commandRules(options: Options): Promise<number> {
 }
 
 /** Reads a rule file after checking it is a regular file within MAX_RULE_FILE_BYTES, so a FIFO or a huge file is rejected. */
-async function readRuleFile(rulesPath: string, isExplicit: boolean): Promise<string> {
+async function readRuleFile(rulesPath: string): Promise<string> {
   const stat = await fs.stat(rulesPath).catch(() => null);
   if (!stat) {
     throw new MailcaseError('RULES_INVALID', `Cannot read rule file ${rulesPath}`, {
-      userMessage: isExplicit
-        ? `Cannot read the rule file ${rulesPath}. Check the path.`
-        : `The case has no active rule file (${rulesPath}). Pass one with --rules FILE.`,
+      userMessage: `Cannot read the rule file ${rulesPath}. Check the path.`,
     });
   }
   if (!stat.isFile()) {
@@ -491,6 +487,15 @@ async function commandDemoServer(options: Options): Promise<number> {
     ...(options.messages === undefined ? {} : { messages: Number(options.messages) }),
     ...(options.seed === undefined ? {} : { seed: Number(options.seed) }),
   });
+
+  // The handlers are in place before the line is printed, so a script that stops the server as soon as it
+  // reads the line never hits Node's default handler, which would end the process without closing the server.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
   const settings = { host: server.host, port: server.port, security: server.security, user: server.user, password: server.password, fingerprint: server.fingerprint };
   if (options.json) {
     process.stdout.write(JSON.stringify(settings) + '\n');
@@ -502,11 +507,7 @@ async function commandDemoServer(options: Options): Promise<number> {
     );
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await server.close();
   return 0;
 }

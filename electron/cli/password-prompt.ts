@@ -1,4 +1,5 @@
-// Reads the mailbox password from MAILCASE_PASSWORD or a terminal prompt that does not echo it.
+// Reads the mailbox password from MAILCASE_PASSWORD or a terminal prompt that does not echo it, and
+// offers that prompt to other secrets read on the command line.
 import { MailcaseError } from '../../shared/errors.js';
 
 export const PASSWORD_ENV = 'MAILCASE_PASSWORD';
@@ -16,10 +17,11 @@ export async function readPassword(prompt: string): Promise<string> {
       userMessage: `No password given. Set ${PASSWORD_ENV} or run the command in a terminal to be asked for it.`,
     });
   }
-  return promptHidden(prompt);
+  return promptHidden(prompt, 'Password');
 }
 
-function promptHidden(prompt: string): Promise<string> {
+/** Reads one line from the terminal in raw mode without echoing it; `what` names the secret if Ctrl-C interrupts. */
+export function promptHidden(prompt: string, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const input = process.stdin;
     let value = '';
@@ -39,7 +41,7 @@ function promptHidden(prompt: string): Promise<string> {
     const onData = (chunk: Buffer): void => {
       for (const char of chunk.toString('utf8')) {
         if (char === '\r' || char === '\n') return finish(null);
-        if (char === '\u0003') return finish(new MailcaseError('INVALID_INPUT', 'Password prompt interrupted'));
+        if (char === '\u0003') return finish(new MailcaseError('INVALID_INPUT', `${what} prompt interrupted`));
         if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
         else value += char;
       }

@@ -25,6 +25,10 @@ const GENERAL_NAME_IP = 7;
 /** KeyUsage bit digitalSignature (bit 0), the only use an ECDHE-ECDSA server key needs. */
 const KEY_USAGE_DIGITAL_SIGNATURE = 0x80;
 
+// Node's WebCrypto under the names pkijs declares, which come from the DOM library that the Node build leaves out.
+type EngineCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
+type EngineKeyPair = Extract<Awaited<ReturnType<pkijs.CryptoEngine['generateKey']>>, { privateKey: unknown }>;
+
 export interface DemoCertificate {
   /** Certificate in PEM. */
   certPem: string;
@@ -39,8 +43,8 @@ export interface DemoCertificate {
  * alternative names 127.0.0.1 (IP) and localhost (DNS), valid from an hour ago for DEMO_CERTIFICATE_VALID_DAYS.
  */
 export async function createDemoCertificate(now: Date = new Date()): Promise<DemoCertificate> {
-  const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
-  const keys = (await engine.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as EngineCrypto });
+  const keys = (await engine.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as EngineKeyPair;
 
   const certificate = new pkijs.Certificate();
   certificate.version = 2;

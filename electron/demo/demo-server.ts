@@ -17,7 +17,7 @@ export const DEMO_HOST = '127.0.0.1';
 export const DEMO_USER = 'suspect';
 
 /**
- * Longest command line accepted, CRLF included. RFC 2449 section 4 caps client commands at 255 octets; a
+ * Maximum command line length accepted, CRLF included. RFC 2449 section 4 caps client commands at 255 octets; a
  * longer line gets -ERR and the connection is closed, so a client cannot make the server buffer without bound.
  */
 export const DEMO_MAX_COMMAND_LINE = 255;
@@ -41,7 +41,7 @@ export interface DemoMessage {
   raw: Buffer;
 }
 
-/** Where the demo server takes its messages from: the mailbox generator, or a fixed list in tests. */
+/** Source of the demo server's messages: the mailbox generator, or a fixed list in tests. */
 export interface DemoMailboxSource {
   /** Yields messages 0, 1, 2, ... in order. */
   messages(): AsyncIterable<DemoMessage>;
@@ -124,7 +124,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     secureContext,
     user: DEMO_USER,
     password,
-    /** Counts a successful login and returns how many messages that session sees. */
+    /** Counts a successful login and returns the number of messages visible to that session. */
     login: () => {
       state.loginCount += 1;
       return visibleCount();
@@ -295,7 +295,7 @@ export function topOfMessage(raw: Buffer, bodyLines: number): Buffer {
 
 type SessionState = 'authorization' | 'transaction' | 'closed';
 
-/** One POP3 connection: reads command lines, answers them in order and serves messages read-only. */
+/** One POP3 connection: reads command lines, replies to them in order and serves messages read-only. */
 class DemoSession {
   private socket: net.Socket;
   private secure: boolean;
@@ -474,7 +474,7 @@ class DemoSession {
     return this.context.catalog.slice(0, this.visible);
   }
 
-  /** Answers LIST or UIDL, for one message when a number is given, else as a multi-line listing. */
+  /** Replies to LIST or UIDL, for one message when a number is given, else with a multi-line listing. */
   private listing(args: string[], value: (info: MessageInfo) => string): void {
     if (args.length > 0) {
       const number = this.messageNumber(args);
@@ -525,7 +525,7 @@ class DemoSession {
     return info;
   }
 
-  /** Answers STLS: +OK, then the TLS handshake on the same socket (RFC 2595 section 4). */
+  /** Replies +OK to STLS, then runs the TLS handshake on the same socket (RFC 2595 section 4). */
   private async startTls(): Promise<void> {
     if (this.state !== 'authorization') {
       this.reply('-ERR STLS is only allowed before login');

@@ -6,7 +6,7 @@ import { domainToASCII, domainToUnicode } from 'node:url';
 import libmime from 'libmime';
 import { parseAddressHeader, type AddressObject, type EmailAddress, type HeaderLines, type Headers } from 'mailparser';
 
-import type { AddressEntry } from '../../shared/types.js';
+import type { AddressEntry, MessageRecord } from '../../shared/types.js';
 import { decodeText } from './charset.js';
 
 /** Address headers the record keeps, by mailparser's lower-case header key. */
@@ -16,23 +16,24 @@ const ADDRESS_KEYS = ['from', 'to', 'cc', 'bcc', 'reply-to', 'sender', 'return-p
 const SINGLE_ADDRESS_KEYS = new Set(['from', 'sender', 'reply-to']);
 
 /** Header fields of a record that come from the message header. */
-export interface HeaderFields {
-  messageId: string | null;
-  date: string | null;
-  rawDate: string | null;
-  subject: string;
-  from: AddressEntry[];
-  to: AddressEntry[];
-  cc: AddressEntry[];
-  bcc: AddressEntry[];
-  replyTo: AddressEntry[];
-  sender: AddressEntry[];
-  returnPath: AddressEntry[];
-  deliveredTo: AddressEntry[];
-  received: string[];
-  inReplyTo: string | null;
-  references: string[];
-}
+export type HeaderFields = Pick<
+  MessageRecord,
+  | 'messageId'
+  | 'date'
+  | 'rawDate'
+  | 'subject'
+  | 'from'
+  | 'to'
+  | 'cc'
+  | 'bcc'
+  | 'replyTo'
+  | 'sender'
+  | 'returnPath'
+  | 'deliveredTo'
+  | 'received'
+  | 'inReplyTo'
+  | 'references'
+>;
 
 /**
  * Reads the record's header fields from mailparser's decoded header map and the raw header lines. Older clients

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { ACTIVE_RULES_FILE } from '../api/case-rules.js';
+import { ACTIVE_RULES_FILE } from '../rules/active-rules.js';
 import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
 import type { CustodyEntry } from '../evidence/custody-log.js';
 import { createLogger } from '../logging/logger.js';

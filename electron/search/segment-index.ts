@@ -269,7 +269,9 @@ async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promis
   const lunrFile = await writeIndexFile(caseIndex.dir, names.lunrFile, JSON.stringify(index.toJSON()));
   const textFile = await writeIndexFile(caseIndex.dir, names.textFile, canonicalJson({ schemaVersion: INDEX_SCHEMA_VERSION, texts }));
 
-  caseIndex.segments.push({ first, count: texts.length, index, texts, textFile: path.join(caseIndex.dir, names.textFile) });
+  // The texts are dropped from memory and read again when a query needs them, so a full build of a large case
+  // does not keep every message's text.
+  caseIndex.segments.push({ first, count: texts.length, index, texts: null, textFile: path.join(caseIndex.dir, names.textFile) });
   return { first, count: texts.length, lunrFile, textFile };
 }
 

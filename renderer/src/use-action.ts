@@ -1,5 +1,5 @@
 // A small hook for a button that runs one async call: tracks whether it is busy and its last error.
-import { useCallback, useState } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 
 import type { MailcaseError } from '../../shared/errors.js';
 import { toMailcaseError } from './api.js';
@@ -16,23 +16,26 @@ export interface ActionState<A extends unknown[]> {
 export function useAction<A extends unknown[]>(action: (...args: A) => Promise<void>): ActionState<A> {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<MailcaseError | null>(null);
+  // `run` keeps one identity for the component's life, so effects that depend on it run once rather than on
+  // every render, while it still calls the action of the latest render.
+  const latestAction = useRef(action);
+  useLayoutEffect(() => {
+    latestAction.current = action;
+  });
 
-  const run = useCallback(
-    async (...args: A): Promise<boolean> => {
-      setBusy(true);
-      setError(null);
-      try {
-        await action(...args);
-        return true;
-      } catch (caught) {
-        setError(toMailcaseError(caught));
-        return false;
-      } finally {
-        setBusy(false);
-      }
-    },
-    [action],
-  );
+  const run = useCallback(async (...args: A): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await latestAction.current(...args);
+      return true;
+    } catch (caught) {
+      setError(toMailcaseError(caught));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
   const clearError = useCallback(() => setError(null), []);
 
   return { busy, error, run, clearError };

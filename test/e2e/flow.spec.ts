@@ -99,7 +99,8 @@ test.describe('review flow', () => {
     await page.getByTestId('review-tag-input').fill('competitor');
     await page.getByRole('button', { name: 'Add tag' }).click();
     await expect(page.getByTestId('review-tags')).toHaveText(['competitor×']);
-    await page.getByTestId('review-flag').check();
+    // The box follows the saved state, so it turns checked once the custody entry is written.
+    await page.getByTestId('review-flag').click();
     await expect(page.getByTestId('review-flag')).toBeChecked();
     await page.getByTestId('review-note-input').fill('Sent the meeting notes out.');
     await page.getByRole('button', { name: 'Add note' }).click();

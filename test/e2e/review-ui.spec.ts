@@ -142,7 +142,7 @@ test.describe('review UI', () => {
     await page.getByTestId('case-open').click();
     await page.getByTestId('nav-rules').click();
 
-    await page.getByLabel('Rule file (JSON, version 1)', { exact: true }).fill('{"version": 2}');
+    await page.getByLabel('Rule pack (JSON)', { exact: true }).fill('{"version": 2}');
     await page.getByTestId('rules-run').click();
 
     await expect(page.getByTestId('rules-error-message')).toHaveText('The rule file has 2 problems:');

@@ -104,6 +104,18 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
 }
 
+/** Passphrase of the test's signing key; the CLI reads it from MAILCASE_KEY_PASSPHRASE. */
+const KEY_PASSPHRASE = 'test signing passphrase';
+
+/** Returns every member of a zip concatenated; a zip with a bad CRC (the tampered copy) still gives its octets. */
+async function unzipMembers(file: string): Promise<Buffer> {
+  try {
+    return (await execFileAsync('unzip', ['-p', file], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })).stdout;
+  } catch (error) {
+    return (error as { stdout?: Buffer }).stdout ?? Buffer.alloc(0);
+  }
+}
+
 describe('mailcase CLI', () => {
   let server: DovecotServer;
   let work: string;
@@ -114,7 +126,7 @@ describe('mailcase CLI', () => {
     server = await startDovecot({ messages: MESSAGES.map((text) => Buffer.from(text)), user: 'dana', password: PASSWORD });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcase-cli-'));
     caseDir = path.join(work, 'case');
-    env = { MAILCASE_PASSWORD: PASSWORD, MAILCASE_CONFIG_DIR: path.join(work, 'config') };
+    env = { MAILCASE_PASSWORD: PASSWORD, MAILCASE_CONFIG_DIR: path.join(work, 'config'), MAILCASE_KEY_PASSPHRASE: KEY_PASSPHRASE };
   });
 
   afterAll(async () => {
@@ -276,14 +288,19 @@ describe('mailcase CLI', () => {
     expect(report.problems.some((problem) => problem.file.endsWith(`${sha256(MESSAGES[2] ?? '')}.eml`))).toBe(true);
   });
 
-  it('writes the password to no file', async () => {
+  it('writes the password and key passphrase to no file', async () => {
     const files = [...(await listFiles(work))];
     const holders: string[] = [];
     for (const file of files) {
-      const content = await fs.readFile(file);
-      if (content.includes(Buffer.from(PASSWORD))) holders.push(path.relative(work, file));
+      // Bundle members are compressed, so each zip is checked as its unpacked members too.
+      const contents: Buffer[] = [await fs.readFile(file)];
+      if (file.endsWith('.zip')) contents.push(await unzipMembers(file));
+      for (const secret of [PASSWORD, KEY_PASSPHRASE]) {
+        if (contents.some((content) => content.includes(Buffer.from(secret)))) holders.push(`${path.relative(work, file)}: ${secret}`);
+      }
     }
 
+    expect(files.filter((file) => file.endsWith('.zip')).length).toBeGreaterThan(0);
     expect(holders).toEqual([]);
   });
 });

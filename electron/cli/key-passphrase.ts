@@ -1,7 +1,8 @@
 // Reads the signing key passphrase for the command line: from MAILCASE_KEY_PASSPHRASE, or from the terminal
 // with echo off. The desktop app passes the passphrase it keeps with Electron's safeStorage instead.
 import { MailcaseError } from '../../shared/errors.js';
-import { defaultConfigDir, readSigningKeyState } from './signing-key.js';
+import { defaultConfigDir, readSigningKeyState } from '../bundle/signing-key.js';
+import { promptHidden } from './password-prompt.js';
 
 export const KEY_PASSPHRASE_ENV = 'MAILCASE_KEY_PASSPHRASE';
 
@@ -22,10 +23,10 @@ export async function readKeyPassphrase(configDir: string = defaultConfigDir()):
   }
 
   const state = await readSigningKeyState(configDir);
-  if (state === 'encrypted') return promptHidden('Signing key passphrase: ');
+  if (state === 'encrypted') return promptHidden('Signing key passphrase: ', 'Passphrase');
 
-  const first = await promptHidden('New passphrase for the signing key: ');
-  const second = await promptHidden('Repeat the passphrase: ');
+  const first = await promptHidden('New passphrase for the signing key: ', 'Passphrase');
+  const second = await promptHidden('Repeat the passphrase: ', 'Passphrase');
   if (first !== second) {
     throw new MailcaseError('KEY_INVALID', 'The two passphrases differ', {
       userMessage: 'The two passphrases differ. Run the command again and type the same passphrase twice.',
@@ -33,34 +34,4 @@ export async function readKeyPassphrase(configDir: string = defaultConfigDir()):
     });
   }
   return first;
-}
-
-/** Reads one line from the terminal in raw mode without echoing it. */
-function promptHidden(prompt: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const input = process.stdin;
-    let value = '';
-    process.stderr.write(prompt);
-    input.setRawMode(true);
-    input.resume();
-
-    const finish = (error: Error | null): void => {
-      input.setRawMode(false);
-      input.pause();
-      input.off('data', onData);
-      process.stderr.write('\n');
-      if (error) reject(error);
-      else resolve(value);
-    };
-
-    const onData = (chunk: Buffer): void => {
-      for (const char of chunk.toString('utf8')) {
-        if (char === '\r' || char === '\n') return finish(null);
-        if (char === '\u0003') return finish(new MailcaseError('INVALID_INPUT', 'Passphrase prompt interrupted'));
-        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
-        else value += char;
-      }
-    };
-    input.on('data', onData);
-  });
 }
