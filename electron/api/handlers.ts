@@ -316,16 +316,15 @@ async function exportSelection(store: CaseStore, input: ParsedChannelInput<'bund
     return exportBundle(settings);
   }
 
-  // The limit is the number of stored messages so the export covers every hit, not one page of them.
-  const messageCount = (await store.listMessages()).length;
-  const result = await searchCase(store, input.query, { limit: Math.max(1, messageCount) });
-  if (result.hits.length === 0) {
+  // Every matching stored message is exported, not one page of hits; hits in embedded messages count as their parent.
+  const sha256s = (await searchCase(store, input.query, { limit: 0, allMatches: true })).sha256s ?? [];
+  if (sha256s.length === 0) {
     throw new MailcaseError('INVALID_INPUT', `Search "${input.query.slice(0, 200)}" found no messages to export`, {
       userMessage: 'The current search finds no messages, so there is nothing to export. Change the search or export all messages.',
       details: { query: input.query.slice(0, 200) },
     });
   }
-  return exportBundle({ ...settings, sha256s: result.hits.map((hit) => hit.sha256) });
+  return exportBundle({ ...settings, sha256s });
 }
 
 async function summarizeCase(store: CaseStore): Promise<CaseSummary> {

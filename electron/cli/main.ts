@@ -343,8 +343,7 @@ async function commandExport(options: Options): Promise<number> {
   }
   let sha256s: string[] | undefined;
   if (options.query) {
-    const result = await searchCase(store, options.query, { limit: Number.MAX_SAFE_INTEGER });
-    sha256s = result.hits.map((hit) => hit.sha256);
+    sha256s = (await searchCase(store, options.query, { limit: 0, allMatches: true })).sha256s ?? [];
   }
 
   const keyPassphrase = await readKeyPassphrase(defaultConfigDir());

@@ -9,7 +9,7 @@ import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
 import type { CustodyEntry } from '../evidence/custody-log.js';
 import { createLogger } from '../logging/logger.js';
 import { runRules } from '../rules/run-rules.js';
-import { rebuildIndex } from '../search/search-index.js';
+import { rebuildIndex, updateIndex } from '../search/search-index.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { RECORD_SCHEMA_VERSION, type MessageSource } from '../../shared/types.js';
 import { ParseWorkerPool } from './parse-worker-pool.js';
@@ -37,11 +37,13 @@ export async function processCase(store: CaseStore, options: ProcessCaseOptions 
   const hashes = await store.listMessages();
 
   const toParse: string[] = [];
+  let reparsed = false;
   for (const sha256 of hashes) {
     const record = await store.loadRecord(sha256);
     const sources = sourcesBySha256.get(sha256) ?? [];
     if (record === null || record.schemaVersion !== RECORD_SCHEMA_VERSION) {
       toParse.push(sha256);
+      if (record !== null) reparsed = true;
     } else if (canonicalJson(record.sources) !== canonicalJson(sources)) {
       await store.saveRecord({ ...record, sources });
     }
@@ -50,9 +52,10 @@ export async function processCase(store: CaseStore, options: ProcessCaseOptions 
   options.onProgress?.(0, toParse.length);
   const parseErrors = toParse.length === 0 ? 0 : await parseAll(store, toParse, sourcesBySha256, options);
 
-  // Sources are not indexed, so the index changes only when records were parsed. A missing or stale index
-  // is rebuilt by searchCase itself.
-  if (toParse.length > 0) await rebuildIndex(store);
+  // Sources are not indexed, so the index changes only when records were parsed. New records extend the last
+  // segment; a record parsed again in place needs a full rebuild. searchCase rebuilds a missing or stale index.
+  if (reparsed) await rebuildIndex(store);
+  else if (toParse.length > 0) await updateIndex(store);
   log.info('case processed', { caseId: store.info.caseId, messages: hashes.length, parsed: toParse.length, parseErrors });
   return { parsed: toParse.length, parseErrors };
 }

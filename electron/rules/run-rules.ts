@@ -196,8 +196,8 @@ async function evaluateQueries(store: CaseStore, enabled: { rule: PackRule; inde
   const results = new Map<string, Set<string>>();
   for (const [query, path] of paths) {
     try {
-      const found = await searchCase(store, query, { limit: Number.POSITIVE_INFINITY });
-      results.set(query, new Set(found.hits.map((hit) => hit.sha256)));
+      const found = await searchCase(store, query, { limit: 0, allMatches: true });
+      results.set(query, new Set(found.sha256s ?? []));
     } catch (error) {
       if (!(error instanceof MailcaseError) || error.code !== 'QUERY_SYNTAX') throw error;
       throw schemaError([{ path, message: `Invalid search query: ${error.userMessage}` }]);

@@ -116,6 +116,8 @@ export async function extendIndex(store: CaseStore, caseIndex: CaseIndex): Promi
     if (!currentSet.has(root)) return false;
   }
 
+  // NOTE: a record replaced in place, such as one parsed again after a record schema change, keeps its old
+  // documents here. processCase covers it today because it calls rebuildIndex after parsing anything.
   const added = current.filter((sha256) => !caseIndex.roots.has(sha256));
   const manifestSegments = await readManifestSegments(caseIndex.dir);
   if (added.length > 0) {

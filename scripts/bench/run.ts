@@ -14,11 +14,18 @@ import { benchDotUnstuffer } from './dot-unstuff-bench.js';
 import { benchAgainstGetmail, type GetmailScenarioResult } from './getmail-bench.js';
 import { canRunGetmail, getmailVersion, GETMAIL_BINARY } from './peer-getmail.js';
 import { buildReport, formatReport, reportToJson, type BenchParameters, type MachineInfo } from './report.js';
+import { benchSearch } from './search-bench.js';
 import { generateSyntheticMailbox } from './synthetic-mailbox.js';
 
 const execFileAsync = promisify(execFile);
 
 const PEER_NAMES = ['node-pop3', 'getmail6'] as const;
+
+/** The acquisition benchmark's parameters plus what the runner alone uses. */
+interface RunParameters extends BenchParameters {
+  only: 'all' | 'acquisition' | 'search';
+  searchSizes: number[];
+}
 
 const DEFAULT_PARAMETERS: BenchParameters = {
   messages: 2000,
@@ -46,6 +53,9 @@ const MAX_LATENCY_MS = 1000;
 /** The compiled file sits in dist-bench/scripts/bench/, three levels below the repository root. */
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RESULTS_FILE = path.join(REPOSITORY_ROOT, 'bench-results', 'latest.json');
+const SEARCH_RESULTS_FILE = path.join(REPOSITORY_ROOT, 'bench-results', 'search.json');
+const DEFAULT_SEARCH_SIZES = [10_000, 100_000];
+const MAX_SEARCH_SIZE = 1_000_000;
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -63,6 +73,9 @@ getmail6 and time installed. Uses loopback only.
   --latency-ms N         delay in milliseconds the proxy adds in each direction (default ${DEFAULT_PARAMETERS.latencyMs}, at most ${MAX_LATENCY_MS})
   --getmail-runs N       getmail6 runs per mailbox; it is slow (default ${DEFAULT_PARAMETERS.getmailRuns}, at most ${MAX_RUNS})
   --cpu-prof DIR         write a V8 CPU profile of every Mailcase child in the getmail comparisons into DIR
+  --only PART            acquisition or search; both run by default
+  --search-sizes LIST    comma-separated case sizes of the search benchmark (default ${DEFAULT_SEARCH_SIZES.join(',')}); it
+                         needs the Debian packages maildir-utils and notmuch, and 100,000 messages take about an hour here
   --help         print this text
 `;
 
@@ -71,6 +84,12 @@ async function main(): Promise<void> {
   if (!parameters) {
     process.stdout.write(HELP);
     return;
+  }
+  if (parameters.only !== 'acquisition') {
+    await fs.mkdir(path.dirname(SEARCH_RESULTS_FILE), { recursive: true });
+    await benchSearch({ sizes: parameters.searchSizes, seed: parameters.seed, workRoot: path.join(os.tmpdir(), 'mailcase-search-bench'), resultsFile: SEARCH_RESULTS_FILE });
+    process.stdout.write(`Wrote ${path.relative(process.cwd(), SEARCH_RESULTS_FILE) || SEARCH_RESULTS_FILE}\n`);
+    if (parameters.only === 'search') return;
   }
   if (!(await canRunDovecot())) {
     throw new Error(`The benchmark needs root and ${DOVECOT_BINARY} to start Dovecot. Run it as root with the Debian package dovecot-pop3d installed.`);
@@ -127,7 +146,7 @@ async function main(): Promise<void> {
 }
 
 /** Parses the command line; returns null when help was requested. Throws on an unknown or invalid option. */
-function readParameters(): BenchParameters | null {
+function readParameters(): RunParameters | null {
   const { values } = parseArgs({
     options: {
       messages: { type: 'string' },
@@ -140,13 +159,20 @@ function readParameters(): BenchParameters | null {
       'latency-ms': { type: 'string' },
       'getmail-runs': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      only: { type: 'string' },
+      'search-sizes': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
   });
   if (values.help) return null;
+  if (values.only !== undefined && values.only !== 'acquisition' && values.only !== 'search') {
+    throw new Error(`Invalid --only ${JSON.stringify(values.only)}: expected acquisition or search.`);
+  }
 
   return {
+    only: values.only === 'acquisition' || values.only === 'search' ? values.only : 'all',
+    searchSizes: readSizes(values['search-sizes']),
     messages: readInteger('--messages', values.messages, DEFAULT_PARAMETERS.messages, 1, MAX_MESSAGES),
     runs: readInteger('--runs', values.runs, DEFAULT_PARAMETERS.runs, 1, MAX_RUNS),
     seed: readInteger('--seed', values.seed, DEFAULT_PARAMETERS.seed, 0, 0xffff_ffff),
@@ -159,6 +185,12 @@ function readParameters(): BenchParameters | null {
     messageOctets: DEFAULT_PARAMETERS.messageOctets,
     cpuProfileDir: values['cpu-prof'] === undefined ? null : path.resolve(values['cpu-prof']),
   };
+}
+
+/** Parses --search-sizes and throws on anything but a list of whole numbers in range. */
+function readSizes(text: string | undefined): number[] {
+  if (text === undefined) return DEFAULT_SEARCH_SIZES;
+  return text.split(',').map((item) => readInteger('--search-sizes', item.trim(), 0, 1, MAX_SEARCH_SIZE));
 }
 
 /** Parses --peers and throws on a name that is not a known peer. */
