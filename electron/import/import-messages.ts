@@ -254,10 +254,16 @@ interface SourceInfo {
  * or larger than MAX_MESSAGE_OCTETS is not stored; it becomes a problem that names its offset in the file.
  */
 class MessageCollector implements MessageSink {
+  /** True between `begin` and `end` of a message. */
+  private receiving = false;
+  /** Created at the message's first octets, so an empty message touches no file. */
   private writer: HashingEvidenceWriter | null = null;
   private byteStart = 0;
   private failure: string | null = null;
   private readonly problems: ImportProblem[] = [];
+  /** Empty messages in this file, counted rather than listed: a file of bare "From " lines holds thousands. */
+  private emptyCount = 0;
+  private firstEmptyOffset: number | null = null;
 
   constructor(
     private readonly context: ImportContext,
@@ -267,12 +273,14 @@ class MessageCollector implements MessageSink {
   async begin(byteStart: number): Promise<void> {
     this.byteStart = byteStart;
     this.failure = null;
-    this.writer = await asCaseWrite(() => this.context.store.createEvidenceWriter());
+    this.receiving = true;
+    this.writer = null;
   }
 
   async write(chunk: Buffer): Promise<void> {
+    if (!this.receiving || this.failure !== null || chunk.length === 0) return;
+    this.writer ??= await asCaseWrite(() => this.context.store.createEvidenceWriter());
     const writer = this.writer;
-    if (writer === null || this.failure !== null) return;
     if (writer.bytesWritten + chunk.length > MAX_MESSAGE_OCTETS) {
       this.failure = `the message is larger than ${MAX_MESSAGE_OCTETS} octets, the largest Mailcase stores`;
       await writer.abort();
@@ -282,13 +290,18 @@ class MessageCollector implements MessageSink {
   }
 
   async end(byteEnd: number): Promise<void> {
+    if (!this.receiving) return;
+    this.receiving = false;
     const writer = this.writer;
     this.writer = null;
-    if (writer === null) return;
-    if (this.failure === null && writer.bytesWritten === 0) this.failure = 'the message is empty';
     if (this.failure !== null) {
-      await writer.abort();
+      await writer?.abort();
       this.problems.push({ path: this.source.path, byteStart: this.byteStart, reason: this.failure });
+      return;
+    }
+    if (writer === null) {
+      this.emptyCount += 1;
+      this.firstEmptyOffset ??= this.byteStart;
       return;
     }
 
@@ -320,14 +333,28 @@ class MessageCollector implements MessageSink {
 
   /** Discards the message being received when reading the file failed. */
   async abort(): Promise<void> {
+    this.receiving = false;
     await this.writer?.abort();
     this.writer = null;
     await this.reportProblems();
   }
 
-  /** Records the problems of single messages of this file, after the messages stored before them. */
+  /**
+   * Records the problems of single messages of this file, after the messages stored before them. Empty
+   * messages become one problem for the whole file, naming their count and the first one's offset.
+   */
   async reportProblems(): Promise<void> {
     const problems = this.problems.splice(0);
+    if (this.emptyCount > 0) {
+      const first = this.firstEmptyOffset;
+      const reason =
+        this.emptyCount === 1
+          ? 'the message is empty'
+          : `${this.emptyCount} messages are empty (a "From " line followed directly by another), the first at byte ${first}`;
+      problems.push({ path: this.source.path, byteStart: first, reason });
+      this.emptyCount = 0;
+      this.firstEmptyOffset = null;
+    }
     for (const problem of problems) await recordProblem(this.context, problem);
   }
 }

@@ -10,22 +10,33 @@ import lunr from 'lunr';
 export const unicodeTrimmer: lunr.PipelineFunction = (token) =>
   token.update((text) => text.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}_]+$/u, ''));
 
+/**
+ * Longest term indexed or searched, in characters. lunr keeps the index's terms in a trie with one node per
+ * character, so a "word" of megabytes (a hostile line, base64 without line breaks) would need gigabytes of
+ * memory. No word of any language is this long.
+ */
+export const MAX_TERM_CHARS = 80;
+
+/** Drops a token longer than MAX_TERM_CHARS; lunr removes a token whose pipeline function returns null. */
+export const longTermFilter: lunr.PipelineFunction = (token) => (token.toString().length > MAX_TERM_CHARS ? null : token);
+
 // A serialised index names its pipeline functions, and lunr looks them up by these labels when it loads one.
 lunr.Pipeline.registerFunction(unicodeTrimmer, 'mailcaseUnicodeTrimmer');
+lunr.Pipeline.registerFunction(longTermFilter, 'mailcaseLongTermFilter');
 
 /** Characters lunr's tokenizer and query lexer split terms on (lunr 2.3 `lunr.tokenizer.separator`). */
 export const TERM_SEPARATOR = /[\s-]+/;
 
-/** Sets up a builder's pipelines. Indexing trims, drops English stop words and stems. Searching trims and stems. */
+/** Sets up a builder's pipelines. Indexing drops overlong terms, trims, drops English stop words and stems. Searching does the same but keeps stop words. */
 export function configurePipelines(builder: lunr.Builder): void {
   builder.pipeline.reset();
-  builder.pipeline.add(unicodeTrimmer, lunr.stopWordFilter, lunr.stemmer);
+  builder.pipeline.add(longTermFilter, unicodeTrimmer, lunr.stopWordFilter, lunr.stemmer);
   builder.searchPipeline.reset();
-  builder.searchPipeline.add(unicodeTrimmer, lunr.stemmer);
+  builder.searchPipeline.add(longTermFilter, unicodeTrimmer, lunr.stemmer);
 }
 
 const wordPipeline = new lunr.Pipeline();
-wordPipeline.add(unicodeTrimmer, lunr.stemmer);
+wordPipeline.add(longTermFilter, unicodeTrimmer, lunr.stemmer);
 
 /** Returns the index term a word of text becomes (lower-cased, trimmed and stemmed), or null when none. */
 export function normaliseWord(word: string): string | null {
