@@ -44,6 +44,8 @@ export interface ImportSummary {
   problems: ImportProblem[];
   /** Files inside named folders that were not imported because their name does not end in .eml, .mbox or .mbx. */
   skipped: string[];
+  /** True when the import was cancelled; the fields then describe the part done, all of it stored and logged. */
+  cancelled: boolean;
 }
 
 /** Reply of 'case:import': the import summary and the parse of the messages it stored. */

@@ -34,6 +34,8 @@ import { USAGE } from './usage.js';
 
 /** Exit status when verification ran and found problems. */
 const EXIT_INVALID = 1;
+/** Exit status when an import was cancelled or left some named files or messages out. */
+const EXIT_INCOMPLETE = 1;
 /** Exit status for every error that stopped a command. */
 const EXIT_ERROR = 2;
 
@@ -524,35 +526,52 @@ async function commandImport(options: Options, paths: string[]): Promise<number>
   }
 
   const store = await CaseStore.openOrCreate(caseDir);
-  const summary = await importMessages({
-    store,
-    paths,
-    format: format as ImportFormat,
-    onProgress: (progress) => {
-      if (!options.json) process.stderr.write(`\rImporting file ${progress.filesDone}/${progress.filesTotal}, ${progress.messages} messages   `);
-    },
-  });
+  // Ctrl-C stops after the message being read; everything read before is stored and logged, so the case stays valid.
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    if (!options.json) process.stderr.write('\nStopping after the message being read; the messages read so far are stored and logged.\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onInterrupt);
+  let summary: Awaited<ReturnType<typeof importMessages>>;
+  try {
+    summary = await importMessages({
+      store,
+      paths,
+      format: format as ImportFormat,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (!options.json) process.stderr.write(`\rImporting file ${progress.filesDone}/${progress.filesTotal}, ${progress.messages} messages   `);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
   if (!options.json) process.stderr.write('\n');
 
   const processed = await processCase(store);
   const rulesRun = summary.newCount > 0 ? await checkNewMail(store) : null;
   if (!options.json && rulesRun !== null) process.stderr.write(`${describeRulesRun(rulesRun)}\n`);
+  // Status 1 tells scripts that something named was not imported, or that the import was cancelled.
+  const status = summary.cancelled || summary.problems.length > 0 ? EXIT_INCOMPLETE : 0;
   if (options.json) {
     printJson({ ...summary, parsed: processed.parsed, parseErrors: processed.parseErrors });
-    return 0;
+    return status;
   }
   process.stdout.write(
-    `Imported ${summary.messages} messages from ${summary.files} files into ${store.dir}: ${summary.newCount} new, ` +
-      `${summary.duplicates} already held.\nParsed ${processed.parsed} messages; ${processed.parseErrors} could not be parsed and are flagged.\n`,
+    `${summary.cancelled ? 'Cancelled. ' : ''}Imported ${pluralize(summary.messages, 'message')} from ${pluralize(summary.files, 'file')} into ${store.dir}: ` +
+      `${summary.newCount} new, ${summary.duplicates} already held.\nParsed ${pluralize(processed.parsed, 'message')}; ${processed.parseErrors} could not be parsed and are flagged.\n`,
   );
   for (const problem of summary.problems) {
     const where = problem.byteStart === null ? '' : ` (message at byte ${problem.byteStart})`;
     process.stdout.write(`Not imported: ${problem.path}${where}: ${problem.reason}\n`);
   }
   if (summary.skipped.length > 0) {
-    process.stdout.write(`Skipped ${summary.skipped.length} files in folders whose names do not end in .eml, .mbox or .mbx; name them directly to import them.\n`);
+    process.stdout.write(
+      `Skipped ${pluralize(summary.skipped.length, 'file')} in the folders named: only regular files named .eml, .mbox or .mbx are imported from folders (not links, pipes or other names); name a file directly to import it.\n`,
+    );
   }
-  return 0;
+  return status;
 }
 
 async function commandRebuild(options: Options): Promise<number> {

@@ -42,6 +42,7 @@ Commands:
       SHA-256 and its byte range in the custody log. --format forces the format of every file outside a
       maildir: mboxrd unquotes every ">From " level once, mboxo only ">From ", mboxcl2 takes each message's
       Content-Length octets. auto (default) reads a file that starts with "From " as mbox, any other as one message.
+      Ctrl-C stops after the message being read, with every message read so far stored and logged.
   rebuild --case DIR [--json]
       Delete everything in the case's derived/ folder and build it again from the evidence: records, search
       index, and the saved rules' results.
@@ -64,4 +65,4 @@ The password is read from the MAILCASE_PASSWORD environment variable, or asked f
 It is never accepted as an argument. The signing key's passphrase is read from MAILCASE_KEY_PASSPHRASE, or
 asked for on the terminal; a key stored without one is encrypted with it on first use.
 
-Exit status: 0 success, 1 verification found problems, 2 error.`;
+Exit status: 0 success, 1 verification found problems or an import left something out or was cancelled, 2 error.`;

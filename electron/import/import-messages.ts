@@ -31,6 +31,16 @@ export interface ImportMessagesOptions {
   /** Format forced on every named file; 'auto' (the default) detects each file's format from its content. */
   format?: ImportFormat;
   onProgress?: (progress: ImportProgress) => void;
+  /** Stops the import after the message being read; what was read is stored and logged first. */
+  signal?: AbortSignal;
+}
+
+/** Thrown inside an import when its signal is aborted, to leave the file loops; never escapes importMessages. */
+class ImportCancelled extends Error {
+  constructor() {
+    super('Import cancelled');
+    this.name = 'ImportCancelled';
+  }
 }
 
 /** Container format recorded in custody entries and message sources. */
@@ -46,6 +56,7 @@ interface ImportContext {
   batch: EvidenceBatch;
   summary: ImportSummary;
   importLog: Logger;
+  signal: AbortSignal | undefined;
 }
 
 /**
@@ -85,7 +96,8 @@ async function runImport(options: ImportMessagesOptions): Promise<ImportSummary>
     importId,
     batch: new EvidenceBatch(store, 'message-imported'),
     importLog,
-    summary: { importId, files: 0, messages: 0, newCount: 0, duplicates: 0, sha256s: [], problems: [], skipped: collected.skipped },
+    signal: options.signal,
+    summary: { importId, files: 0, messages: 0, newCount: 0, duplicates: 0, sha256s: [], problems: [], skipped: collected.skipped, cancelled: false },
   };
   const paths = options.paths.map((given) => path.resolve(given));
   await store.custodyLog.append('import-started', { importId, paths, format, files: collected.files.length });
@@ -97,6 +109,7 @@ async function runImport(options: ImportMessagesOptions): Promise<ImportSummary>
     const progress = { filesDone: 0, filesTotal: collected.files.length, messages: 0 };
     options.onProgress?.({ ...progress });
     for (const file of collected.files) {
+      if (options.signal?.aborted) throw new ImportCancelled();
       await importFile(context, file, format);
       context.summary.files += 1;
       progress.filesDone += 1;
@@ -105,6 +118,7 @@ async function runImport(options: ImportMessagesOptions): Promise<ImportSummary>
     }
     await context.batch.flush();
   } catch (error) {
+    if (error instanceof ImportCancelled) return finishCancelled(context);
     await context.batch.discard();
     const serialized = error instanceof MailcaseError ? error.code : 'INTERNAL';
     await store.custodyLog.append('import-failed', { importId, code: serialized, message: error instanceof Error ? error.message : String(error) });
@@ -122,6 +136,23 @@ async function runImport(options: ImportMessagesOptions): Promise<ImportSummary>
     problems: summary.problems.length,
   });
   importLog.info('import finished', { files: summary.files, messages: summary.messages, newCount: summary.newCount, problems: summary.problems.length });
+  return summary;
+}
+
+/** Stores and logs every message read before the import was cancelled, then logs 'import-cancelled'. */
+async function finishCancelled(context: ImportContext): Promise<ImportSummary> {
+  await context.batch.flush();
+  const { summary, importId } = context;
+  summary.cancelled = true;
+  await context.store.custodyLog.append('import-cancelled', {
+    importId,
+    files: summary.files,
+    messages: summary.messages,
+    newCount: summary.newCount,
+    duplicates: summary.duplicates,
+    problems: summary.problems.length,
+  });
+  context.importLog.info('import cancelled', { files: summary.files, messages: summary.messages });
   return summary;
 }
 
@@ -158,7 +189,7 @@ async function importFile(context: ImportContext, file: ImportFile, format: Impo
     else await splitMbox(file.path, layout.variant, collector);
   } catch (error) {
     await collector.abort();
-    if (isCaseWriteError(error)) throw error;
+    if (isCaseWriteError(error) || error instanceof ImportCancelled) throw error;
     await recordProblem(context, { path: file.path, byteStart: null, reason: describeFileError(error) });
     return;
   }
@@ -216,7 +247,7 @@ async function importWholeFile(context: ImportContext, file: ImportFile): Promis
     await collector.end(size);
   } catch (error) {
     await collector.abort();
-    if (isCaseWriteError(error)) throw error;
+    if (isCaseWriteError(error) || error instanceof ImportCancelled) throw error;
     await recordProblem(context, { path: file.path, byteStart: null, reason: describeFileError(error) });
     return;
   }
@@ -329,6 +360,7 @@ class MessageCollector implements MessageSink {
     if (context.batch.size >= EVIDENCE_BATCH_MESSAGES || context.batch.octets >= EVIDENCE_BATCH_OCTETS) {
       await asCaseWrite(() => context.batch.startFlush());
     }
+    if (context.signal?.aborted) throw new ImportCancelled();
   }
 
   /** Discards the message being received when reading the file failed. */

@@ -1,4 +1,5 @@
-// Checks imports of hostile mbox files: problems are summarised, not written once per bad message.
+// Checks imports of hostile mbox files, where problems are summarised rather than written once per bad
+// message, and cancelled imports, which must leave a valid case.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { CaseStore } from '../../electron/evidence/case-store.js';
+import { verifyCase } from '../../electron/evidence/verify-case.js';
 import { importMessages } from '../../electron/import/import-messages.js';
 
 describe('hostile mbox import', () => {
@@ -40,5 +42,52 @@ describe('hostile mbox import', () => {
     await importMessages({ store, paths: [file] });
 
     expect(await fs.readdir(path.join(store.dir, 'evidence', 'incoming'))).toEqual([]);
+  });
+
+  it('stops a cancelled import with a valid case', async () => {
+    const files = await Promise.all(
+      ['one', 'two', 'three'].map(async (name) => {
+        const file = path.join(dir, `${name}.eml`);
+        await fs.writeFile(file, `Subject: ${name}\r\n\r\nbody\r\n`);
+        return file;
+      }),
+    );
+    const controller = new AbortController();
+
+    const summary = await importMessages({
+      store,
+      paths: files,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.filesDone === 1) controller.abort();
+      },
+    });
+    const types = (await store.custodyLog.readAll()).map((entry) => entry.type);
+
+    expect(summary.cancelled).toBe(true);
+    expect(summary.messages).toBe(1);
+    expect(types).toEqual(['case-created', 'import-started', 'message-imported', 'import-cancelled']);
+    expect((await verifyCase(store)).valid).toBe(true);
+  });
+
+  it('stops inside an mbox after the message being read', async () => {
+    const file = path.join(dir, 'many.mbox');
+    const messages = Array.from({ length: 50 }, (_, index) => `From a@b.example Mon Jan  1 00:00:00 2024\nSubject: ${index}\n\nbody ${index}\n`);
+    await fs.writeFile(file, messages.join('\n'));
+    // A signal that turns aborted at its eleventh check: once before the file, then after each message.
+    let checks = 0;
+    const signal = {
+      get aborted() {
+        checks += 1;
+        return checks > 11;
+      },
+    } as AbortSignal;
+
+    const summary = await importMessages({ store, paths: [file], signal });
+
+    expect(summary.cancelled).toBe(true);
+    expect(summary.messages).toBe(11);
+    expect(summary.newCount).toBe(11);
+    expect((await verifyCase(store)).valid).toBe(true);
   });
 });
