@@ -123,7 +123,9 @@ export class Pop3Session {
     transcript?.note(`connected to ${describeEndpoint(mailbox)} (${mailbox.security})${fingerprint ? `, certificate SHA-256 ${fingerprint}` : ''}`);
     const reader = new ResponseReader(socket, describeEndpoint(mailbox));
     try {
-      const greetingLine = await reader.readLine(timeouts.commandMs);
+      const greetingLine = await reader.readLine(timeouts.commandMs).catch((error: unknown) => {
+        throw mailbox.security === 'tls' ? error : explainMissingGreeting(error, mailbox);
+      });
       transcript?.server(greetingLine);
       const greeting = parseStatusLine(greetingLine);
       if (!greeting.ok) {
@@ -647,4 +649,19 @@ function protocolError(message: string): MailcaseError {
 /** Shows at most 200 octets of a server line with control and 8-bit octets escaped. */
 function printable(line: Buffer): string {
   return JSON.stringify(line.subarray(0, 200).toString('latin1'));
+}
+
+/**
+ * Adds a hint to a timeout while waiting for the greeting of a plain connection: a server that expects TLS from
+ * the first byte (POP3S, usually port 995) says nothing until the client starts a TLS handshake.
+ */
+function explainMissingGreeting(error: unknown, mailbox: MailboxConfig): unknown {
+  if (!(error instanceof MailcaseError) || error.code !== 'POP3_TIMEOUT') return error;
+  return new MailcaseError(error.code, `${error.message} (no greeting)`, {
+    userMessage:
+      `The mail server at ${describeEndpoint(mailbox)} sent no greeting. A server that expects TLS from the start ` +
+      '(POP3S, usually port 995) waits silently for a plain connection: choose security "tls" for it. Otherwise check the host and port.',
+    details: error.details,
+    cause: error,
+  });
 }

@@ -48,7 +48,14 @@ export type ZipMember = BufferMember | FileMember;
  * `outFile` is left as it was.
  */
 export async function writeZipAtomic(outFile: string, members: readonly ZipMember[]): Promise<string> {
-  await fs.mkdir(path.dirname(outFile), { recursive: true });
+  const folder = path.dirname(outFile);
+  const folderStat = await fs.stat(folder).catch(() => null);
+  if (!folderStat?.isDirectory()) {
+    throw new MailcaseError('INVALID_INPUT', `Output folder missing: ${folder}`, {
+      userMessage: `The folder ${folder} does not exist. Create it first or choose another place for the bundle.`,
+      details: { file: outFile },
+    });
+  }
   const temporary = temporaryPathFor(outFile);
 
   try {

@@ -6,7 +6,7 @@ import type { PhraseNode, ProximityNode, QueryNode, TermNode, TextField } from '
 import type { ReviewState } from '../../shared/types.js';
 import { splitPhraseWords } from '../../shared/query-parser.js';
 import { ADDRESS_FIELD_CODES, DOCUMENT_BITS, LUNR_FIELDS, type DocumentMeta, type TextUnit } from './search-documents.js';
-import { UnusableIndexError, segmentTexts, type CaseIndex, type Segment } from './segment-index.js';
+import { UnusableIndexError, parseDocumentText, segmentTexts, type CaseIndex, type Segment } from './segment-index.js';
 import { TextMatcher, phrasePattern, splitWords, type WordList } from './text-matcher.js';
 import { TERM_SEPARATOR, isStopWord } from './text-pipeline.js';
 
@@ -177,7 +177,7 @@ export class QueryEvaluator {
       for (let offset = 0; offset < segment.count; offset += 1) {
         const ordinal = segment.first + offset;
         if (candidates[ordinal] !== 1) continue;
-        const units = texts[offset]?.units ?? [];
+        const units = parseDocumentText(segment, texts, offset).units;
         const found = units.some((unit, unitIndex) => sources.has(unit.source) && test(unit, () => this.wordsOf(ordinal, unitIndex, unit)));
         if (!found) continue;
 

@@ -14,8 +14,8 @@ import {
   buildIndex,
   extendIndex,
   loadIndex,
+  documentText,
   recordsFingerprint,
-  segmentTexts,
   type CaseIndex,
 } from './segment-index.js';
 
@@ -173,7 +173,7 @@ async function toHit(caseIndex: CaseIndex, ordinal: number, score: number, highl
   if (meta === undefined) throw new Error(`document ${ordinal} is not in the index`);
 
   const segment = caseIndex.segments.find((candidate) => ordinal >= candidate.first && ordinal < candidate.first + candidate.count);
-  const text = segment === undefined ? undefined : (await segmentTexts(segment))[ordinal - segment.first];
+  const text = segment === undefined ? undefined : await documentText(segment, ordinal - segment.first);
   const { snippets, summary } = buildSnippets(text ?? { units: [] }, highlighters, matcher);
 
   return {

@@ -26,7 +26,7 @@ import { configurePipelines } from './text-pipeline.js';
 const log = createLogger('search-index');
 
 /** Version of the index layout on disk. An index written with another version is rebuilt. */
-export const INDEX_SCHEMA_VERSION = 2;
+export const INDEX_SCHEMA_VERSION = 3;
 
 /**
  * Documents per lunr segment. lunr builds and queries one index in memory, and its build time and memory
@@ -65,12 +65,22 @@ interface Manifest {
   segments: ManifestSegment[];
 }
 
+/**
+ * A segment's text file read into memory: the raw bytes of one JSON line per document and where each line
+ * starts. A document's texts are parsed only when a query or a snippet needs them.
+ */
+export interface SegmentTexts {
+  bytes: Buffer;
+  /** Byte offset of each document's line, then the offset just past the last line. */
+  offsets: Int32Array;
+}
+
 /** One lunr segment held in memory. Its texts are read from disk only when a query needs them. */
 export interface Segment {
   first: number;
   count: number;
   index: lunr.Index;
-  texts: DocumentText[] | null;
+  texts: SegmentTexts | null;
   textFile: string;
 }
 
@@ -125,7 +135,8 @@ export async function extendIndex(store: CaseStore, caseIndex: CaseIndex): Promi
     const last = caseIndex.segments[caseIndex.segments.length - 1];
     let reopenedTexts: DocumentText[] = [];
     if (last !== undefined && last.count < SEGMENT_DOCUMENTS) {
-      reopenedTexts = [...(await segmentTexts(last))];
+      const texts = await segmentTexts(last);
+      reopenedTexts = Array.from({ length: last.count }, (_, offset) => parseDocumentText(last, texts, offset));
       caseIndex.segments.pop();
       manifestSegments.pop();
     }
@@ -156,7 +167,7 @@ export async function loadIndex(store: CaseStore): Promise<CaseIndex> {
     const data = await readJsonFile(dir, entry.lunrFile);
     let index: lunr.Index;
     try {
-      index = lunr.Index.load(data as object);
+      index = loadSegmentIndex(data);
     } catch (error) {
       throw new UnusableIndexError(`lunr could not load ${entry.lunrFile.name}: ${(error as Error).message}`);
     }
@@ -170,22 +181,65 @@ export async function loadIndex(store: CaseStore): Promise<CaseIndex> {
   return { dir, documents, segments, roots, recordsFingerprint: manifest.recordsFingerprint };
 }
 
-/** Reads a segment's texts from disk once. Throws UnusableIndexError when the file is damaged. */
-export async function segmentTexts(segment: Segment): Promise<DocumentText[]> {
+/**
+ * Reads a segment's text file from disk once and keeps its bytes. Throws UnusableIndexError when the file is
+ * missing or does not hold one line per document after its header.
+ */
+export async function segmentTexts(segment: Segment): Promise<SegmentTexts> {
   if (segment.texts !== null) return segment.texts;
 
-  let data: unknown;
+  const name = path.basename(segment.textFile);
+  const bytes = await fs.readFile(segment.textFile).catch((error: Error) => {
+    throw new UnusableIndexError(`${name} is not readable: ${error.message}`);
+  });
+  // JSON text never holds a raw line break, so every line break ends a line: the header, then one per document.
+  const headerEnd = bytes.indexOf(NEWLINE);
+  let header: unknown = null;
   try {
-    data = JSON.parse(await fs.readFile(segment.textFile, 'utf8'));
+    header = headerEnd < 0 ? null : JSON.parse(bytes.toString('utf8', 0, headerEnd));
+  } catch {
+    header = null;
+  }
+  const fields = header as { schemaVersion?: unknown; count?: unknown } | null;
+  if (fields === null || typeof fields !== 'object' || fields.schemaVersion !== INDEX_SCHEMA_VERSION || fields.count !== segment.count) {
+    throw new UnusableIndexError(`${name} is not readable JSON with a header for ${segment.count} documents`);
+  }
+
+  const offsets = new Int32Array(segment.count + 1);
+  let start = headerEnd + 1;
+  for (let document = 0; document < segment.count; document += 1) {
+    const end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) throw new UnusableIndexError(`${name} does not hold ${segment.count} documents`);
+    offsets[document] = start;
+    start = end + 1;
+  }
+  if (start !== bytes.length) throw new UnusableIndexError(`${name} does not hold ${segment.count} documents`);
+  offsets[segment.count] = start;
+  segment.texts = { bytes, offsets };
+  return segment.texts;
+}
+
+/** Returns the texts of one document of a segment, parsing only its line. Throws UnusableIndexError when the line is damaged. */
+export async function documentText(segment: Segment, offset: number): Promise<DocumentText> {
+  const texts = await segmentTexts(segment);
+  return parseDocumentText(segment, texts, offset);
+}
+
+/** Parses the texts of one document from a segment's text file already in memory. */
+export function parseDocumentText(segment: Segment, texts: SegmentTexts, offset: number): DocumentText {
+  const start = texts.offsets[offset];
+  const end = texts.offsets[offset + 1];
+  if (start === undefined || end === undefined) throw new Error(`document ${offset} is not in segment ${segment.first}`);
+  let text: unknown;
+  try {
+    text = JSON.parse(texts.bytes.toString('utf8', start, end - 1));
   } catch (error) {
     throw new UnusableIndexError(`${path.basename(segment.textFile)} is not readable JSON: ${(error as Error).message}`);
   }
-  const texts = (data as { texts?: unknown } | null)?.texts;
-  if (!Array.isArray(texts) || texts.length !== segment.count) {
-    throw new UnusableIndexError(`${path.basename(segment.textFile)} does not hold ${segment.count} documents`);
+  if (text === null || typeof text !== 'object' || !Array.isArray((text as Partial<DocumentText>).units)) {
+    throw new UnusableIndexError(`${path.basename(segment.textFile)} holds an invalid document`);
   }
-  segment.texts = texts as DocumentText[];
-  return segment.texts;
+  return text as DocumentText;
 }
 
 /**
@@ -268,8 +322,9 @@ async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promis
   const names = segmentFileNames(first);
   // lunr's toJSON emits its keys in a fixed order, so plain JSON.stringify is deterministic here and avoids
   // copying a large index to sort keys.
-  const lunrFile = await writeIndexFile(caseIndex.dir, names.lunrFile, JSON.stringify(index.toJSON()));
-  const textFile = await writeIndexFile(caseIndex.dir, names.textFile, canonicalJson({ schemaVersion: INDEX_SCHEMA_VERSION, texts }));
+  const lunrFile = await writeIndexFile(caseIndex.dir, names.lunrFile, serialiseSegmentIndex(index));
+  const textLines = [canonicalJson({ schemaVersion: INDEX_SCHEMA_VERSION, count: texts.length }), ...texts.map((text) => canonicalJson(text))];
+  const textFile = await writeIndexFile(caseIndex.dir, names.textFile, `${textLines.join('\n')}\n`);
 
   // The texts are dropped from memory and read again when a query needs them, so a full build of a large case
   // does not keep every message's text.
@@ -279,7 +334,7 @@ async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promis
 
 function segmentFileNames(first: number): { lunrFile: string; textFile: string } {
   const label = String(first).padStart(9, '0');
-  return { lunrFile: `segment-${label}.lunr.json`, textFile: `segment-${label}.text.json` };
+  return { lunrFile: `segment-${label}.lunr.json`, textFile: `segment-${label}.text.jsonl` };
 }
 
 async function saveDocuments(caseIndex: CaseIndex): Promise<void> {
@@ -372,6 +427,96 @@ function isManifestSegment(value: unknown): value is ManifestSegment {
   );
 }
 
+const NEWLINE = 0x0a;
+
+/** A term of a saved segment: the term, lunr's term number, then the document ordinals per field in LUNR_FIELDS order. */
+type SavedTerm = [string, number, ...number[][]];
+
+/**
+ * The saved form of a lunr segment. lunr's own form writes an object per document and term, which takes most of
+ * the time of loading a segment; here a term's documents are a list of ordinals per field, and a term's postings
+ * are built only when a query first looks the term up.
+ */
+interface SavedSegment {
+  version: string;
+  fields: string[];
+  pipeline: string[];
+  fieldVectors: [string, number[]][];
+  terms: SavedTerm[];
+}
+
+/** Serialises a built segment; loadSegmentIndex turns the text back into an equal lunr index. */
+function serialiseSegmentIndex(index: lunr.Index): string {
+  const json = index.toJSON() as unknown as {
+    version: string;
+    fields: string[];
+    fieldVectors: [string, number[]][];
+    invertedIndex: [string, Record<string, number | Record<string, unknown>>][];
+    pipeline: string[];
+  };
+  const terms: SavedTerm[] = json.invertedIndex.map(([term, posting]) => [
+    term,
+    posting._index as number,
+    ...json.fields.map((field) => Object.keys((posting[field] as Record<string, unknown> | undefined) ?? {}).map(Number)),
+  ]);
+  // Field order and the sorted term list are fixed, so plain JSON.stringify is deterministic here.
+  const saved: SavedSegment = { version: json.version, fields: json.fields, pipeline: json.pipeline, fieldVectors: json.fieldVectors, terms };
+  return JSON.stringify(saved);
+}
+
+/**
+ * Builds a lunr index from a saved segment. Field vectors and the term set are built now, as lunr's own loader
+ * does; each term's postings are built on first use, because a query touches few of the terms.
+ */
+function loadSegmentIndex(data: unknown): lunr.Index {
+  const saved = data as Partial<SavedSegment> | null;
+  if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.fields) || !Array.isArray(saved.fieldVectors) || !Array.isArray(saved.terms) || !Array.isArray(saved.pipeline)) {
+    throw new Error('the segment lacks fields, vectors, terms or pipeline');
+  }
+  const fields = saved.fields;
+
+  const fieldVectors: Record<string, lunr.Vector> = Object.create(null) as Record<string, lunr.Vector>;
+  for (const [ref, elements] of saved.fieldVectors) fieldVectors[ref] = new lunr.Vector(elements);
+
+  const termPositions = new Map<string, number>();
+  // The type declarations lack lunr's TokenSet.Builder, which its own loader uses.
+  const tokenSetBuilder = new (lunr.TokenSet as unknown as { Builder: new () => { insert(word: string): void; finish(): void; root: lunr.TokenSet } }).Builder();
+  saved.terms.forEach((entry, position) => {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number') throw new Error(`term ${position} is invalid`);
+    // lunr's term set needs the terms in sorted order, as the builder wrote them.
+    tokenSetBuilder.insert(entry[0]);
+    termPositions.set(entry[0], position);
+  });
+  tokenSetBuilder.finish();
+
+  const terms = saved.terms;
+  const postings = new Map<string, object>();
+  const invertedIndex = new Proxy(Object.create(null) as Record<string, object>, {
+    get(_target, term): object | undefined {
+      if (typeof term !== 'string') return undefined;
+      const known = postings.get(term);
+      if (known !== undefined) return known;
+      const position = termPositions.get(term);
+      const entry = position === undefined ? undefined : terms[position];
+      if (entry === undefined) return undefined;
+
+      const posting: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      posting._index = entry[1];
+      fields.forEach((field, fieldNumber) => {
+        const documents: Record<string, object> = Object.create(null) as Record<string, object>;
+        for (const ordinal of (entry[fieldNumber + 2] as number[] | undefined) ?? []) documents[String(ordinal)] = Object.create(null) as object;
+        posting[field] = documents;
+      });
+      postings.set(term, posting);
+      return posting;
+    },
+  });
+
+  // lunr 2.3 reads `fieldVectors`; its type declarations still name the older `documentVectors`.
+  const attributes = { invertedIndex, fieldVectors, tokenSet: tokenSetBuilder.root, fields, pipeline: lunr.Pipeline.load(saved.pipeline) };
+  return new lunr.Index(attributes as unknown as lunr.Index.Attributes);
+}
+
 function sameFields(index: lunr.Index): boolean {
   const fields = (index as unknown as { fields?: unknown }).fields;
   return Array.isArray(fields) && fields.length === LUNR_FIELDS.length && LUNR_FIELDS.every((field, position) => fields[position] === field);
@@ -393,7 +538,7 @@ async function removeIndexFiles(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   for (const name of await fs.readdir(dir)) {
     // Only files this module writes are removed, including the single-file index of the earlier layout.
-    if (name === MANIFEST_FILE || name === DOCUMENTS_FILE || name === 'search-index.json' || /^segment-\d+\.(lunr|text)\.json$/.test(name)) {
+    if (name === MANIFEST_FILE || name === DOCUMENTS_FILE || name === 'search-index.json' || /^segment-\d+\.(lunr\.json|text\.json|text\.jsonl)$/.test(name)) {
       await fs.rm(path.join(dir, name), { force: true });
     }
   }

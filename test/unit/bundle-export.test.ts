@@ -87,8 +87,15 @@ async function captureError(promise: Promise<unknown>): Promise<MailcaseError> {
 }
 
 describe('exportBundle', () => {
+  it('refuses an output folder that does not exist', async () => {
+    const outFile = path.join(root, 'missing', 'bundle.zip');
+
+    await expect(exportBundle({ store, outFile, configDir })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(fs.stat(path.join(root, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('lists every payload file in the manifest', async () => {
-    const outFile = path.join(root, 'out', 'bundle.zip');
+    const outFile = path.join(root, 'bundle.zip');
 
     await exportBundle({ store, outFile, configDir });
 

@@ -402,7 +402,7 @@ describe('searchCase index persistence', () => {
   it('saves a versioned manifest', async () => {
     const manifest = JSON.parse(await fs.readFile(indexFile(MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
 
-    expect(manifest.schemaVersion).toBe(2);
+    expect(manifest.schemaVersion).toBe(3);
     expect(manifest.appVersion).toBe('0.1.0');
     expect(manifest.lunrVersion).toBe('2.3.9');
     expect(manifest.documentCount).toBe(7);
@@ -438,7 +438,7 @@ describe('searchCase index persistence', () => {
   });
 
   it('rebuilds a corrupt manifest and says so', async () => {
-    await fs.writeFile(indexFile(MANIFEST_FILE), '{"schemaVersion": 2, "segments": [');
+    await fs.writeFile(indexFile(MANIFEST_FILE), '{"schemaVersion": 3, "segments": [');
     forgetLoadedIndexes();
 
     const result = await searchCase(store, 'falcon');
@@ -456,8 +456,8 @@ describe('searchCase index persistence', () => {
     const rebuilt = JSON.parse(await fs.readFile(indexFile(MANIFEST_FILE), 'utf8')) as { schemaVersion: number };
 
     expect(result.total).toBe(2);
-    expect(result.notice).toBe('The search index was rebuilt from the message records because the saved index was unusable (index schema version 1 is not 2).');
-    expect(rebuilt.schemaVersion).toBe(2);
+    expect(result.notice).toBe('The search index was rebuilt from the message records because the saved index was unusable (index schema version 1 is not 3).');
+    expect(rebuilt.schemaVersion).toBe(3);
   });
 
   it('rebuilds a damaged segment and says so', async () => {
@@ -474,13 +474,13 @@ describe('searchCase index persistence', () => {
 
   it('rebuilds a truncated text file found during a search', async () => {
     forgetLoadedIndexes();
-    const textFile = (await fs.readdir(store.derivedPath('index'))).find((name) => name.endsWith('.text.json')) ?? '';
+    const textFile = (await fs.readdir(store.derivedPath('index'))).find((name) => name.endsWith('.text.jsonl')) ?? '';
     await fs.writeFile(indexFile(textFile), '{"texts":[');
 
     const result = await searchCase(store, '"project falcon"');
 
     expect(result.hits.map((hit) => hit.sha256)).toEqual([sha.falcon]);
-    expect(result.notice).toMatch(/^The search index was rebuilt .*segment-000000000\.text\.json/);
+    expect(result.notice).toMatch(/^The search index was rebuilt .*segment-000000000\.text\.jsonl/);
   });
 
   it('reports the rebuild only once', async () => {

@@ -96,6 +96,14 @@ describe('loadOrCreateSigningKey', () => {
     expect(await fs.readFile(publicPath(), 'utf8')).toBe(first.publicKeyPem);
   });
 
+  it('refuses to replace a missing private key beside its public key', async () => {
+    await loadOrCreateSigningKey(configDir);
+    await fs.rm(privatePath());
+
+    await expect(loadOrCreateSigningKey(configDir)).rejects.toMatchObject({ code: 'KEY_INVALID' });
+    await expect(fs.stat(privatePath())).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('rejects an invalid private key PEM', async () => {
     await fs.mkdir(keysDir(), { recursive: true });
     await fs.writeFile(privatePath(), '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n');
