@@ -617,6 +617,11 @@ async function commandWeb(options: Options): Promise<number> {
 
 /** Runs the CLI with process arguments, printing one line for any error. */
 export async function main(): Promise<void> {
+  // A reader that stops early (`mailcase search ... | head`) closes the pipe; the rest of the output is not wanted.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     // Log lines go to a file so that standard error carries only the one-line error for the investigator.
     logToFile(path.join(defaultConfigDir(), 'logs', 'mailcase-cli.log'));

@@ -4,11 +4,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { ACTIVE_RULES_FILE } from '../rules/active-rules.js';
+import { ACTIVE_RULES_FILE, runActiveRules } from '../rules/active-rules.js';
 import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
 import type { CustodyEntry } from '../evidence/custody-log.js';
 import { createLogger } from '../logging/logger.js';
-import { runRules } from '../rules/run-rules.js';
 import { rebuildIndex, updateIndex } from '../search/search-index.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { RECORD_SCHEMA_VERSION, type MessageSource } from '../../shared/types.js';
@@ -112,6 +111,8 @@ export interface RebuildCaseResult extends ProcessCaseResult {
  */
 export async function rebuildCase(store: CaseStore, options: ProcessCaseOptions = {}): Promise<RebuildCaseResult> {
   const derived = store.derivedPath();
+  // Rules run again when the case has a saved pack, or when a run (of the default pack) had left its record.
+  const hadRuleRun = (await fs.readdir(path.join(store.dir, CASE_LAYOUT.ruleRuns)).catch(() => [])).length > 0;
   await fs.rm(derived, { recursive: true, force: true });
   for (const folder of [CASE_LAYOUT.records, CASE_LAYOUT.index, CASE_LAYOUT.ruleRuns]) {
     await fs.mkdir(path.join(store.dir, folder), { recursive: true });
@@ -121,12 +122,13 @@ export async function rebuildCase(store: CaseStore, options: ProcessCaseOptions 
   // processCase skips the index when it parsed nothing, but the index was deleted with derived/.
   if (result.parsed === 0) await rebuildIndex(store);
 
-  const rulesText = await fs.readFile(path.join(store.dir, ACTIVE_RULES_FILE), 'utf8').catch(() => null);
-  if (rulesText !== null) await runRules(store, rulesText);
+  const hasSavedPack = await fs.stat(path.join(store.dir, ACTIVE_RULES_FILE)).then(() => true, () => false);
+  const rulesRerun = hasSavedPack || hadRuleRun;
+  if (rulesRerun) await runActiveRules(store);
 
-  await store.custodyLog.append('derived-rebuilt', { parsed: result.parsed, parseErrors: result.parseErrors, rulesRerun: rulesText !== null });
+  await store.custodyLog.append('derived-rebuilt', { parsed: result.parsed, parseErrors: result.parseErrors, rulesRerun });
   log.info('derived data rebuilt', { caseId: store.info.caseId, parsed: result.parsed, parseErrors: result.parseErrors });
-  return { ...result, rulesRerun: rulesText !== null };
+  return { ...result, rulesRerun };
 }
 
 /**
