@@ -8,6 +8,7 @@ import path from 'node:path';
 import { MailcaseError } from '../../shared/errors.js';
 import { fsyncDirectory, temporaryPathFor, writeFileAtomic } from '../evidence/atomic-file.js';
 import { createLogger } from '../logging/logger.js';
+import { exportEncryptedPkcs8 } from './encrypted-pkcs8.js';
 
 const log = createLogger('signing-key');
 
@@ -51,12 +52,6 @@ export function fingerprintOf(publicKey: KeyObject): string {
 
 /** Shortest passphrase accepted when a private key is encrypted, in characters. */
 export const MIN_KEY_PASSPHRASE_CHARS = 8;
-
-/**
- * Cipher of the encrypted PKCS#8 PEM. Node (OpenSSL 3) wraps it in PBES2 with PBKDF2-HMAC-SHA256, which
- * `openssl pkey` can read too.
- */
-const KEY_CIPHER = 'aes-256-cbc';
 
 const ENCRYPTED_PEM_LABEL = '-----BEGIN ENCRYPTED PRIVATE KEY-----';
 
@@ -146,7 +141,7 @@ function isEncryptedPem(pem: string): boolean {
 
 function exportPrivatePem(privateKey: KeyObject, passphrase: string | undefined): string {
   if (passphrase === undefined) return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return privateKey.export({ type: 'pkcs8', format: 'pem', cipher: KEY_CIPHER, passphrase }).toString();
+  return exportEncryptedPkcs8(privateKey, passphrase);
 }
 
 /** Replaces the private key file atomically, keeping mode 0600 from the first octet written. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -94,6 +95,17 @@ describe('loadOrCreateSigningKey', () => {
 
     expect(second.fingerprint).toBe(first.fingerprint);
     expect(await fs.readFile(publicPath(), 'utf8')).toBe(first.publicKeyPem);
+  });
+
+  it('derives the key encryption key with 600,000 PBKDF2 iterations', async () => {
+    await loadOrCreateSigningKey(configDir, 'correct horse battery');
+
+    // 600,000 is 0x927C0; asn1parse prints the PBKDF2 parameters of the encrypted PKCS#8 file.
+    const parsed = execFileSync('openssl', ['asn1parse', '-in', privatePath()], { encoding: 'utf8' });
+
+    expect(parsed).toContain('PBKDF2');
+    expect(parsed).toContain('INTEGER           :0927C0');
+    expect(parsed).toContain('hmacWithSHA256');
   });
 
   it('refuses to replace a missing private key beside its public key', async () => {
