@@ -32,8 +32,10 @@ Commands:
   key export-public --out FILE.pem [--json]
       Write the public key that signs your bundles (SubjectPublicKeyInfo PEM) and print its fingerprint.
   verify FILE.zip [--json] [--trusted-key PUBLIC_KEY.pem | --trusted-fingerprint SHA256]
-      Check a bundle's files, manifests, signature, time-stamp and custody log, and whether the signer is the
-      trusted key (by default, your own Mailcase key). Exit status 0 when valid, 1 when not.
+      Check a bundle's files, manifests, signature, time-stamp and custody log, and report who signed it: your
+      own Mailcase key, the trusted key given (any other signer makes the bundle invalid), or "not checked" when
+      neither applies. A valid signature alone only shows the bundle is unchanged since someone signed it.
+      Exit status 0 when valid, 1 when not.
   verify-case --case DIR [--json]
       Re-hash every stored message against its name and the custody log, and check the log's hash chain.
   import --case DIR [--format auto|eml|mbox|mboxo|mboxrd|mboxcl2] [--json] PATH...
