@@ -43,9 +43,9 @@ export interface FileMember {
 export type ZipMember = BufferMember | FileMember;
 
 /**
- * Writes the members, sorted by name, to a temporary file beside `outFile`, fsyncs it and renames it over
- * `outFile`. Returns the SHA-256 of the zip file. On any failure the temporary file is removed and
- * `outFile` is left as it was.
+ * Writes the members, sorted by name, to a temporary file beside `outFile`, fsyncs it and moves it to
+ * `outFile`, which must not exist. Returns the SHA-256 of the zip file. On any failure the temporary file is
+ * removed and nothing is written at `outFile`.
  */
 export async function writeZipAtomic(outFile: string, members: readonly ZipMember[]): Promise<string> {
   const folder = path.dirname(outFile);
@@ -61,7 +61,7 @@ export async function writeZipAtomic(outFile: string, members: readonly ZipMembe
   try {
     const sha256 = await streamZip(temporary, members);
     await fsyncFile(temporary);
-    await fs.rename(temporary, outFile);
+    await placeWithoutReplacing(temporary, outFile);
     await fsyncDirectory(path.dirname(outFile));
     return sha256;
   } catch (error) {
@@ -73,6 +73,33 @@ export async function writeZipAtomic(outFile: string, members: readonly ZipMembe
       cause: error,
     });
   }
+}
+
+/**
+ * Moves the finished zip to `outFile` unless a file of that name exists: a hard link fails atomically when the
+ * name is taken. File systems without hard links (FAT, exFAT) get a check before the rename instead.
+ */
+async function placeWithoutReplacing(temporary: string, outFile: string): Promise<void> {
+  try {
+    await fs.link(temporary, outFile);
+    await fs.rm(temporary, { force: true });
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw outputExists(outFile);
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes(code ?? '')) throw error;
+  }
+  // NOTE: between this check and the rename another process could create the file; only without hard links.
+  if (await fs.lstat(outFile).then(() => true, () => false)) throw outputExists(outFile);
+  await fs.rename(temporary, outFile);
+}
+
+/** Returns the error for an output file that already exists; bundles never replace a file. */
+export function outputExists(outFile: string): MailcaseError {
+  return new MailcaseError('INVALID_INPUT', `${outFile} already exists`, {
+    userMessage: `${outFile} already exists. Choose another file name; an existing file is never overwritten.`,
+    details: { file: outFile },
+  });
 }
 
 async function streamZip(target: string, members: readonly ZipMember[]): Promise<string> {

@@ -23,7 +23,7 @@ import {
 import { writeMbox } from './bundle-mbox.js';
 import { bufferPayload, collectPayload, type BundleMetadata, type PayloadFile } from './bundle-payload.js';
 import { buildLoadFileRows, formatLoadFileCsv, formatLoadFileJson, formatReportHtml } from './bundle-report.js';
-import { writeZipAtomic, type ZipMember } from './bundle-writer.js';
+import { outputExists, writeZipAtomic, type ZipMember } from './bundle-writer.js';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key.js';
 import { checkTimestampResponse, requestTimestamp } from './timestamp.js';
 
@@ -59,8 +59,8 @@ export interface ExportedBundle extends BundleExportResult {
 }
 
 /**
- * Writes the selected messages (all stored messages by default) as a signed bundle to `outFile`, replacing
- * it atomically, and logs 'bundle-exported' in the custody log. The same selection of the same case on the
+ * Writes the selected messages (all stored messages by default) as a signed bundle to `outFile`, which must
+ * not exist and must lie outside the case folder, and logs 'bundle-exported' in the custody log. The same selection of the same case on the
  * same Bagging-Date gives the same zip, octet for octet, unless a time-stamp is requested. Throws
  * MESSAGE_NOT_FOUND when a requested message is not stored, CASE_INVALID when a stored file no longer
  * matches its SHA-256, KEY_INVALID when the signing key cannot be used, and BUNDLE_INVALID when the
@@ -70,6 +70,13 @@ export async function exportBundle(options: ExportBundleOptions): Promise<Export
   const { store } = options;
   const outFile = path.resolve(options.outFile);
   const baggingDate = checkBaggingDate(options.baggingDate);
+  if (outFile === store.dir || outFile.startsWith(store.dir + path.sep)) {
+    throw new MailcaseError('INVALID_INPUT', `Bundle path inside the case folder: ${outFile}`, {
+      userMessage: `Choose a place for the bundle outside the case folder ${store.dir}, so that no case file can be replaced.`,
+      details: { file: outFile },
+    });
+  }
+  if (await fs.lstat(outFile).then(() => true, () => false)) throw outputExists(outFile);
 
   const selection = await selectMessages(store, options.sha256s);
   const signingKey = await loadOrCreateSigningKey(options.configDir, options.keyPassphrase);

@@ -14,7 +14,7 @@ import { acquireMailbox } from '../acquisition/acquire-mailbox.js';
 import { testConnection } from '../acquisition/test-connection.js';
 import { createHandlers } from '../api/handlers.js';
 import { exportBundle } from '../bundle/export-bundle.js';
-import { readKeyPassphrase } from './key-passphrase.js';
+import { KEY_PASSPHRASE_ENV, readKeyPassphrase } from './key-passphrase.js';
 import { assessSignerTrust, type SignerTrustStatus } from '../bundle/signer-trust.js';
 import { defaultConfigDir, fingerprintOf, readPublicKey, readSigningKeyState } from '../bundle/signing-key.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
@@ -603,7 +603,20 @@ function describeRulesRun(result: RuleRunResult): string {
 async function commandWeb(options: Options): Promise<number> {
   const staticDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer');
   const port = options.port === undefined ? 0 : Number(options.port);
-  const server = await startReviewServer({ staticDir, handlers: createHandlers({ lockOpenCases: true, mode: 'browser review mode', keyPassphrase: () => readKeyPassphrase(defaultConfigDir()) }), port });
+  // The passphrase is read once at start, from the environment or the terminal, because the browser has no
+  // terminal to ask from when an export needs the signing key.
+  const passphrase = process.env[KEY_PASSPHRASE_ENV] || (process.stdin.isTTY ? await readKeyPassphrase(defaultConfigDir()) : null);
+  if (passphrase === null) {
+    process.stderr.write(`Bundle export is off: set ${KEY_PASSPHRASE_ENV}, or start this command in a terminal, to sign bundles.\n`);
+  }
+  const keyPassphrase = async (): Promise<string> => {
+    if (passphrase !== null) return passphrase;
+    throw new MailcaseError('KEY_INVALID', 'Review mode started without a signing key passphrase', {
+      userMessage: `Bundles cannot be signed: the review mode was started without the signing key passphrase. Stop it and start it again with ${KEY_PASSPHRASE_ENV} set, or from a terminal to be asked for it.`,
+      details: { reason: 'passphrase-required' },
+    });
+  };
+  const server = await startReviewServer({ staticDir, handlers: createHandlers({ lockOpenCases: true, mode: 'browser review mode', keyPassphrase }), port });
   process.stdout.write(`Mailcase review mode: open ${server.url}\n`);
 
   await new Promise<void>((resolve) => {

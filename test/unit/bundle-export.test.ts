@@ -94,6 +94,20 @@ describe('exportBundle', () => {
     await expect(fs.stat(path.join(root, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('never replaces an existing file', async () => {
+    const outFile = path.join(root, 'existing.txt');
+    await fs.writeFile(outFile, 'keep me');
+
+    await expect(exportBundle({ store, outFile, configDir })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await fs.readFile(outFile, 'utf8')).toBe('keep me');
+  });
+
+  it('refuses a bundle path inside the case folder', async () => {
+    const outFile = path.join(store.dir, 'evidence', 'bundle.zip');
+
+    await expect(exportBundle({ store, outFile, configDir })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
   it('lists every payload file in the manifest', async () => {
     const outFile = path.join(root, 'bundle.zip');
 
