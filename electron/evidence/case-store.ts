@@ -234,6 +234,13 @@ function invalidCaseInfo(dir: string, reason: string): MailcaseError {
  * join a new case.
  */
 async function assertUsableCaseFolder(dir: string): Promise<void> {
+  // Kernel file systems are no place for evidence, and Node's recursive mkdir can spin forever under /proc.
+  if (process.platform !== 'win32' && /^\/(proc|sys|dev)(\/|$)/.test(dir)) {
+    throw new MailcaseError('CASE_INVALID', `${dir} is on a kernel file system`, {
+      userMessage: `${dir} is a system folder (/proc, /sys or /dev), not a place for a case. Choose a folder on a disk.`,
+      details: { dir },
+    });
+  }
   const stat = await fs.stat(dir).catch(() => null);
   if (stat && !stat.isDirectory()) {
     throw new MailcaseError('CASE_INVALID', `${dir} is not a folder`, {

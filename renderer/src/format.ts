@@ -34,3 +34,14 @@ export function formatDuration(seconds: number): string {
   if (minutes < 60) return `${minutes} min ${String(total % 60).padStart(2, '0')} s`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
+
+/**
+ * Bidirectional control characters (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069). A sender can use
+ * them to make "invoice<U+202E>fdp.exe" look like "invoiceexe.pdf" or to reverse an address on screen.
+ */
+const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Returns text with each bidirectional control character replaced by a visible marker such as "[U+202E]". */
+export function showControls(text: string): string {
+  return text.replace(BIDI_CONTROLS, (char) => `[U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}]`);
+}

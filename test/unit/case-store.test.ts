@@ -41,6 +41,10 @@ describe('CaseStore', () => {
     expect(committed.path).toBe(path.join(store.dir, 'evidence', 'messages', committed.sha256.slice(0, 2), `${committed.sha256}.eml`));
   });
 
+  it('refuses a case folder under /proc', async () => {
+    await expect(CaseStore.create('/proc/mailcase-case')).rejects.toMatchObject({ code: 'CASE_INVALID' });
+  });
+
   it('writes evidence files read-only', async () => {
     const store = await CaseStore.create(path.join(dir, 'case'));
     const committed = await storeMessage(store, [Buffer.from('Subject: x\r\n\r\nbody\r\n')]);

@@ -1,16 +1,16 @@
 // The parsed view of one message: headers, provenance, flags, attachments with their truth table, the
 // decoding chain of every part, embedded messages, body text and the reviewer's tags and notes.
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 
 import type { AddressEntry, AttachmentSummary, ContentFlag, MessageRecord, MessageSource } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { formatDate, formatSize } from '../../format.js';
+import { formatDate, formatSize, showControls } from '../../format.js';
 import { useAction } from '../../use-action.js';
 import { ReviewPanel } from './ReviewPanel.js';
 
 function formatAddress(entry: AddressEntry): string {
-  const address = entry.name ? `${entry.name} <${entry.address}>` : entry.address;
+  const address = showControls(entry.name ? `${entry.name} <${entry.address}>` : entry.address);
   // An IDN domain is shown in both forms, because a lookalike can hide behind either.
   return entry.domainAscii !== entry.domainUnicode ? `${address} [${entry.domainAscii}]` : address;
 }
@@ -34,6 +34,11 @@ interface MessageDetailProps {
 
 export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDetailProps) {
   const [record, setRecord] = useState<MessageRecord | null>(null);
+  const articleRef = useRef<HTMLElement>(null);
+  // The detail sits below the message list, which can be thousands of rows long, so it is brought into view.
+  useEffect(() => {
+    articleRef.current?.scrollIntoView?.({ block: 'start' });
+  }, [sha256]);
   const load = useAction(async () => {
     setRecord(null);
     setRecord(await call('message:get', { dir: caseDir, sha256 }));
@@ -60,9 +65,9 @@ export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDet
   const onReviewChange = onChange;
 
   return (
-    <article className="message-detail" data-testid="message-detail" aria-label="Message detail">
+    <article ref={articleRef} className="message-detail" data-testid="message-detail" aria-label="Message detail">
       <div className="detail-header">
-        <h3 data-testid="message-detail-subject">{record ? record.subject || '(no subject)' : 'Loading…'}</h3>
+        <h3 data-testid="message-detail-subject">{record ? showControls(record.subject) || '(no subject)' : 'Loading…'}</h3>
         <button type="button" className="secondary" onClick={onClose}>
           Close
         </button>
@@ -139,7 +144,7 @@ export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDet
                 .map((attachment) => (
                   <details key={`text-${attachment.partPath}`} className="attachment-text">
                     <summary>
-                      Text of {attachment.filename ?? `part ${attachment.partPath}`}
+                      Text of {attachment.filename === null ? `part ${attachment.partPath}` : showControls(attachment.filename)}
                       {attachment.members.length > 0 && ` and ${attachment.members.length} archive members`}
                     </summary>
                     {attachment.members.length > 0 && (
@@ -164,7 +169,7 @@ export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDet
               <ul data-testid="message-detail-embedded">
                 {record.embedded.map((embedded) => (
                   <li key={embedded.parent?.partPath ?? embedded.sha256}>
-                    Part {embedded.parent?.partPath ?? '?'}: {embedded.subject || '(no subject)'}, from {formatAddresses(embedded.from) || '(no sender)'},{' '}
+                    Part {embedded.parent?.partPath ?? '?'}: {showControls(embedded.subject) || '(no subject)'}, from {formatAddresses(embedded.from) || '(no sender)'},{' '}
                     {formatDate(embedded.date)}
                   </li>
                 ))}
@@ -235,7 +240,7 @@ function AttachmentRow({ attachment }: { attachment: AttachmentSummary }) {
     <tr className={truth.mismatch ? 'row-warning' : undefined} data-testid="attachment-row">
       <td>{attachment.partPath}</td>
       <td>
-        {attachment.filename ?? '(no file name)'}
+        {attachment.filename === null ? '(no file name)' : showControls(attachment.filename)}
         {attachment.flags.length > 0 && <FlagList flags={attachment.flags} />}
       </td>
       <td>{truth.declaredType}</td>

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { MessageSummary } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { formatCount, formatDate, formatSize } from '../../format.js';
+import { formatCount, formatDate, formatSize, showControls } from '../../format.js';
 import { useAction } from '../../use-action.js';
 import { MessageDetail } from './MessageDetail.js';
 
@@ -60,16 +60,16 @@ export function MessagesPanel({ caseDir, reloadKey, selectedSha256, onSelect }: 
                   onClick={() => onSelect(message.sha256)}
                 >
                   <td className="nowrap">{formatDate(message.date)}</td>
-                  <td>{message.from || '(no sender)'}</td>
+                  <td>{showControls(message.from) || '(no sender)'}</td>
                   <td>
                     <button type="button" className="link-button" onClick={() => onSelect(message.sha256)}>
-                      {message.subject || '(no subject)'}
+                      <span className="clamp">{showControls(message.subject) || '(no subject)'}</span>
                     </button>
                     {message.attachmentCount > 0 && <span className="badge">{formatCount(message.attachmentCount, 'attachment')}</span>}
                     {message.flagged && <span className="badge badge-warning">Flagged</span>}
                     {message.tags.map((tag) => (
-                      <span key={tag} className="badge" data-testid="message-tag">
-                        {tag}
+                      <span key={tag} className="badge badge-tag" data-testid="message-tag" title={tag}>
+                        {showControls(tag)}
                       </span>
                     ))}
                   </td>

@@ -8,7 +8,7 @@ import type { SearchSort } from '../../../../shared/search-types.js';
 import type { SearchHit, SearchResult } from '../../../../shared/types.js';
 import { call } from '../../api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { formatCount, formatDate } from '../../format.js';
+import { formatCount, formatDate, showControls } from '../../format.js';
 import { useAction } from '../../use-action.js';
 import { describeSnippetSource, renderSnippet } from './highlight.js';
 
@@ -130,10 +130,10 @@ function HitRow({ hit, onOpenMessage }: { hit: SearchHit; onOpenMessage: (sha256
   return (
     <tr data-testid="search-hit" data-sha256={hit.sha256} data-record-id={hit.recordId}>
       <td className="nowrap">{formatDate(hit.date)}</td>
-      <td>{hit.from || '(no sender)'}</td>
+      <td>{showControls(hit.from) || '(no sender)'}</td>
       <td>
         <button type="button" className="link-button" onClick={() => onOpenMessage(hit.sha256)}>
-          {hit.subject || '(no subject)'}
+          {showControls(hit.subject) || '(no subject)'}
         </button>
         {hit.embedded && <span className="hint"> (embedded message {hit.recordId.slice(65)})</span>}
       </td>
