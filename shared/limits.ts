@@ -23,6 +23,12 @@ export const POP3_CONNECT_TIMEOUT_MS = 20_000;
 /** Time to wait for a command's status line, in milliseconds. */
 export const POP3_COMMAND_TIMEOUT_MS = 60_000;
 
+/**
+ * Wait for the server's greeting, in milliseconds. Servers greet at once, and a plain connection to a TLS-only
+ * port gets no greeting at all, so the investigator learns of that mistake sooner than after a full command timeout.
+ */
+export const POP3_GREETING_TIMEOUT_MS = 15_000;
+
 /** Maximum gap without any byte during a message transfer before it counts as stalled, in milliseconds. */
 export const POP3_TRANSFER_IDLE_TIMEOUT_MS = 120_000;
 

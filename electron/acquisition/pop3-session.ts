@@ -8,6 +8,7 @@ import { MailcaseError } from '../../shared/errors.js';
 import {
   POP3_COMMAND_TIMEOUT_MS,
   POP3_CONNECT_TIMEOUT_MS,
+  POP3_GREETING_TIMEOUT_MS,
   POP3_MAX_LISTING_ENTRIES,
   POP3_MAX_RESPONSE_LINE,
   POP3_MAX_SASL_LINE,
@@ -123,7 +124,7 @@ export class Pop3Session {
     transcript?.note(`connected to ${describeEndpoint(mailbox)} (${mailbox.security})${fingerprint ? `, certificate SHA-256 ${fingerprint}` : ''}`);
     const reader = new ResponseReader(socket, describeEndpoint(mailbox));
     try {
-      const greetingLine = await reader.readLine(timeouts.commandMs).catch((error: unknown) => {
+      const greetingLine = await reader.readLine(Math.min(timeouts.commandMs, POP3_GREETING_TIMEOUT_MS)).catch((error: unknown) => {
         throw mailbox.security === 'tls' ? error : explainMissingGreeting(error, mailbox);
       });
       transcript?.server(greetingLine);

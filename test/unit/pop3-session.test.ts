@@ -163,6 +163,12 @@ describe('Pop3Session', () => {
     expect(error.code).toBe('POP3_TIMEOUT');
   });
 
+  it('suggests TLS when a plain connection gets no greeting', async () => {
+    const server = await startFakeServer(mailboxReplies(MESSAGES), '');
+    const error = await caught(Pop3Session.connect(mailboxAt(server.port), { timeouts: { commandMs: 50 } }));
+    expect(error.userMessage).toContain('choose security "tls"');
+  });
+
   it('reports a refused connection as POP3_CONNECT_FAILED', async () => {
     const server = await startFakeServer(mailboxReplies(MESSAGES));
     const port = server.port;
