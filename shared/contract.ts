@@ -162,10 +162,10 @@ export const channels = {
   },
   'review:update': {
     input: z.discriminatedUnion('action', [
-      z.object({ dir: caseDir, sha256, action: z.literal('add-tag'), tag: z.string().max(200) }),
+      z.object({ dir: caseDir, sha256, action: z.literal('add-tag'), tag: z.string().max(64, 'A tag can hold at most 64 characters') }),
       z.object({ dir: caseDir, sha256, action: z.literal('remove-tag'), tag: z.string().max(200) }),
       z.object({ dir: caseDir, sha256, action: z.literal('set-flag'), flagged: z.boolean() }),
-      z.object({ dir: caseDir, sha256, action: z.literal('add-note'), text: z.string().max(20_000) }),
+      z.object({ dir: caseDir, sha256, action: z.literal('add-note'), text: z.string().max(10_000, 'A note can hold at most 10,000 characters') }),
     ]),
     output: {} as ReviewState,
   },

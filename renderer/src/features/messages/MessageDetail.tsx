@@ -166,14 +166,11 @@ export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDet
           {record.embedded.length > 0 && (
             <>
               <h4>Embedded messages</h4>
-              <ul data-testid="message-detail-embedded">
+              <div data-testid="message-detail-embedded">
                 {record.embedded.map((embedded) => (
-                  <li key={embedded.parent?.partPath ?? embedded.sha256}>
-                    Part {embedded.parent?.partPath ?? '?'}: {showControls(embedded.subject) || '(no subject)'}, from {formatAddresses(embedded.from) || '(no sender)'},{' '}
-                    {formatDate(embedded.date)}
-                  </li>
+                  <EmbeddedMessage key={embedded.parent?.partPath ?? embedded.sha256} record={embedded} />
                 ))}
-              </ul>
+              </div>
             </>
           )}
           <h4>Body text</h4>
@@ -231,6 +228,52 @@ export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDet
       )}
       {record && record.parent === null && <ReviewPanel caseDir={caseDir} sha256={record.sha256} onChange={onReviewChange} />}
     </article>
+  );
+}
+
+/** An attached message (message/rfc822, digest member or winmail.dat), opened in place, with its own embedded ones. */
+function EmbeddedMessage({ record }: { record: MessageRecord }) {
+  const rows: [string, AddressEntry[]][] = [
+    ['From', record.from],
+    ['To', record.to],
+    ['Cc', record.cc],
+  ];
+  return (
+    <details className="embedded-message" data-testid="embedded-message">
+      <summary>
+        Part {record.parent?.partPath ?? '?'}: {showControls(record.subject) || '(no subject)'}, from {formatAddresses(record.from) || '(no sender)'},{' '}
+        {formatDate(record.date)}
+      </summary>
+      <dl className="summary">
+        {rows
+          .filter(([, entries]) => entries.length > 0)
+          .map(([label, entries]) => (
+            <Fragment key={label}>
+              <dt>{label}</dt>
+              <dd>{formatAddresses(entries)}</dd>
+            </Fragment>
+          ))}
+        <dt>SHA-256 of the attached message</dt>
+        <dd>
+          <code>{record.sha256}</code>
+        </dd>
+      </dl>
+      {record.flags.length > 0 && <FlagList flags={record.flags} />}
+      {record.attachments.length > 0 && (
+        <ul>
+          {record.attachments.map((attachment) => (
+            <li key={attachment.partPath + attachment.sha256}>
+              {attachment.filename === null ? `part ${attachment.partPath}` : showControls(attachment.filename)} ({attachment.truth.detected?.ext ?? attachment.contentType},{' '}
+              {formatSize(attachment.size)})
+            </li>
+          ))}
+        </ul>
+      )}
+      <pre className="message-body">{record.text}</pre>
+      {record.embedded.map((inner) => (
+        <EmbeddedMessage key={inner.parent?.partPath ?? inner.sha256} record={inner} />
+      ))}
+    </details>
   );
 }
 
