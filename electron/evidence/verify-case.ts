@@ -49,7 +49,8 @@ export async function verifyCase(store: CaseStore): Promise<CaseVerification> {
   const logged = new Set<string>();
   const transcripts = new Map<string, string>();
   try {
-    for (const entry of await store.custodyLog.readAll()) {
+    // Entries before and after a damaged line still count, so messages they record are not reported as unlogged.
+    for (const entry of await store.custodyLog.readParsable()) {
       if (EVIDENCE_ENTRY_TYPES.has(entry.type) && typeof entry.data.sha256 === 'string') logged.add(entry.data.sha256);
       const transcript = entry.data.transcript as { file?: unknown; sha256?: unknown } | null | undefined;
       if (RUN_END_TYPES.has(entry.type) && typeof transcript?.file === 'string' && typeof transcript.sha256 === 'string') {

@@ -52,6 +52,20 @@ describe('verifyCase', () => {
     expect(await verifyCase(store)).toEqual({ valid: true, messagesChecked: 1, problems: [] });
   });
 
+  it('names only the cut line and the message it recorded', async () => {
+    const store = await newStore();
+    await storeMessage(store, 'Subject: a\r\n\r\nA\r\n');
+    const last = await storeMessage(store, 'Subject: b\r\n\r\nB\r\n');
+    const logPath = path.join(store.dir, 'custody', 'custody-log.jsonl');
+    const content = await fs.readFile(logPath);
+    await fs.writeFile(logPath, content.subarray(0, content.length - 20));
+
+    const result = await verifyCase(store);
+
+    expect(result.valid).toBe(false);
+    expect(new Set(result.problems.map((problem) => problem.file))).toEqual(new Set(['custody/custody-log.jsonl', relativePath(last)]));
+  });
+
   it('names a file whose content was altered', async () => {
     const store = await newStore();
     const sha256 = await storeMessage(store, 'Subject: a\r\n\r\nA\r\n');
