@@ -211,7 +211,12 @@ export type ChannelReply<C extends Channel> =
   | { ok: true; value: ChannelOutput<C> }
   | { ok: false; error: SerializedError };
 
-/** The API the renderer calls; the preload and the review-mode client both implement it. */
+/** The API the renderer calls; the preload bridge and the review-mode client both back it. */
 export type MailcaseApi = {
   invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelReply<C>>;
+};
+
+/** What the Electron preload exposes as window.mailcase: one function per channel of the contract, nothing else. */
+export type MailcaseBridge = {
+  readonly [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelReply<C>>;
 };

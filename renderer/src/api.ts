@@ -40,7 +40,11 @@ function isReply(value: unknown): value is ChannelReply<Channel> {
 
 /** Returns the preload bridge inside Electron, else the HTTP client. */
 function getApi(): MailcaseApi {
-  return window.mailcase ?? httpApi;
+  const bridge = window.mailcase;
+  if (!bridge) return httpApi;
+  return {
+    invoke: <C extends Channel>(channel: C, input: ChannelInput<C>) => (bridge[channel] as (value: ChannelInput<C>) => Promise<ChannelReply<C>>)(input),
+  };
 }
 
 /** Calls one channel and returns its value. On failure it throws a MailcaseError with the investigator message. */

@@ -1,9 +1,9 @@
 // The bridge the Electron preload adds to window. It is absent in browser review mode.
-import type { MailcaseApi } from '../../shared/contract.js';
+import type { MailcaseBridge } from '../../shared/contract.js';
 
 declare global {
   interface Window {
-    mailcase?: MailcaseApi;
+    mailcase?: MailcaseBridge;
   }
 }
 

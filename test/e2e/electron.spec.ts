@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test } from '@playwright/test';
 
 import { DEMO_DEFAULT_MESSAGES, DEMO_DEFAULT_SEED } from '../../electron/demo/demo-launcher.js';
+import { CHANNEL_NAMES } from '../../shared/channel-names.js';
 import { createMailboxGenerator } from '../../electron/demo/generate-mailbox.js';
 import { runDemoFlow } from './demo-flow.js';
 
@@ -40,21 +41,21 @@ test.describe('electron app', () => {
 
       await expect(page.getByRole('heading', { name: 'Mailcase' })).toBeVisible();
       expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await page.evaluate(() => typeof window.mailcase?.invoke)).toBe('function');
+      expect(await page.evaluate(() => typeof window.mailcase?.['case:open'])).toBe('function');
     } finally {
       await app.close();
     }
   });
 
-  test('rejects a channel outside the contract', async () => {
+  test('exposes exactly the contract channels', async () => {
     test.skip(!existsSync(MAIN_SCRIPT), 'dist/electron/main.js is missing: run `npm run build` first');
     const app = await electron.launch({ executablePath: electronBinary ?? undefined, args: [MAIN_SCRIPT] });
     try {
       const page = await app.firstWindow();
 
-      const reply = await page.evaluate(() => (window.mailcase?.invoke as (channel: string, input: unknown) => Promise<unknown>)('shell:exec', {}));
+      const names = await page.evaluate(() => Object.keys(window.mailcase ?? {}).sort());
 
-      expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      expect(names).toEqual([...CHANNEL_NAMES].sort());
     } finally {
       await app.close();
     }
