@@ -18,7 +18,7 @@ import { stubHandlers } from '../helpers/stub-handlers.js';
 const APP_FRAME = { url: APP_INDEX_URL, parent: null };
 const MAILBOX = { host: 'POP.Example.org', port: 995, user: 'suspect' };
 
-/** Reversible stand-in for safeStorage: the tests check the file never holds the plain password. */
+/** Reversible stand-in for safeStorage: the tests check the file never contains the plain password. */
 function fakeEncryptor(available = true): StringEncryptor {
   return {
     isEncryptionAvailable: () => available,

@@ -1,5 +1,5 @@
 // Checks the window factory's security settings and navigation rules with Electron's BrowserWindow replaced
-// by a recorder, since the Electron binary is not needed to read what the factory asks for.
+// by a recorder, since the Electron binary is not needed to read the options the factory passes.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 type Listener = (...args: unknown[]) => unknown;
