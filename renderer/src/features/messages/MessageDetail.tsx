@@ -83,14 +83,7 @@ export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDet
           <dl className="summary">
             <dt>Date</dt>
             <dd>{record.date ? formatDate(record.date) : `(unparsed: ${record.rawDate ?? 'missing'})`}</dd>
-            {addressRows
-              .filter(([, entries]) => entries.length > 0)
-              .map(([label, entries]) => (
-                <Fragment key={label}>
-                  <dt>{label}</dt>
-                  <dd>{formatAddresses(entries)}</dd>
-                </Fragment>
-              ))}
+            {addressTerms(addressRows)}
             <dt>Message-ID</dt>
             <dd>
               <code>{record.messageId ?? '(none)'}</code>
@@ -231,6 +224,18 @@ export function MessageDetail({ caseDir, sha256, onClose, onChange }: MessageDet
   );
 }
 
+/** Returns a term and description for each address field that has entries, for use inside a <dl>. */
+function addressTerms(rows: [string, AddressEntry[]][]) {
+  return rows
+    .filter(([, entries]) => entries.length > 0)
+    .map(([label, entries]) => (
+      <Fragment key={label}>
+        <dt>{label}</dt>
+        <dd>{formatAddresses(entries)}</dd>
+      </Fragment>
+    ));
+}
+
 /** An attached message (message/rfc822, digest member or winmail.dat), opened in place, with its own embedded ones. */
 function EmbeddedMessage({ record }: { record: MessageRecord }) {
   const rows: [string, AddressEntry[]][] = [
@@ -245,14 +250,7 @@ function EmbeddedMessage({ record }: { record: MessageRecord }) {
         {formatDate(record.date)}
       </summary>
       <dl className="summary">
-        {rows
-          .filter(([, entries]) => entries.length > 0)
-          .map(([label, entries]) => (
-            <Fragment key={label}>
-              <dt>{label}</dt>
-              <dd>{formatAddresses(entries)}</dd>
-            </Fragment>
-          ))}
+        {addressTerms(rows)}
         <dt>SHA-256 of the attached message</dt>
         <dd>
           <code>{record.sha256}</code>
