@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'tls', 'crypto', 'http', 'https', 'child_process', 'stream', 'stream/*', 'url', 'util', 'worker_threads', 'events', 'zlib', 'buffer', 'readline'];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-bench/', 'bench-results/', 'release/', 'node_modules/', 'test-results/', 'playwright-report/'] },
+  { ignores: ['dist/', 'dist-bench/', 'bench-results/', 'release/', 'node_modules/', 'test-results/', 'playwright-report/', '.qa*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
