@@ -35,7 +35,7 @@ export const UNIT_SOURCES: Record<TextField | 'any', ReadonlySet<TextUnit['sourc
 export class QueryEvaluator {
   readonly scores: Float64Array;
   private readonly matcher = new TextMatcher();
-  private readonly wordLists = new Map<string, WordList>();
+  private readonly addressResults = new Map<QueryNode, Map<string, boolean>>();
 
   constructor(
     private readonly caseIndex: CaseIndex,
@@ -160,7 +160,8 @@ export class QueryEvaluator {
 
   /**
    * Keeps the candidates where `test` is true for at least one of their texts from `sources`. The test receives
-   * the text and a function that returns its words, split once per query.
+   * the text and a function that splits it into words. The words are not kept, so a query with many candidates
+   * does not hold the words of all of them in memory.
    */
   private async confirm(
     candidates: DocumentSet,
@@ -178,7 +179,7 @@ export class QueryEvaluator {
         const ordinal = segment.first + offset;
         if (candidates[ordinal] !== 1) continue;
         const units = parseDocumentText(segment, texts, offset).units;
-        const found = units.some((unit, unitIndex) => sources.has(unit.source) && test(unit, () => this.wordsOf(ordinal, unitIndex, unit)));
+        const found = units.some((unit) => sources.has(unit.source) && test(unit, () => splitWords(unit.text)));
         if (!found) continue;
 
         confirmed[ordinal] = 1;
@@ -186,16 +187,6 @@ export class QueryEvaluator {
       }
     }
     return confirmed;
-  }
-
-  private wordsOf(ordinal: number, unitIndex: number, unit: TextUnit): WordList {
-    const key = `${ordinal}:${unitIndex}`;
-    let list = this.wordLists.get(key);
-    if (list === undefined) {
-      list = splitWords(unit.text);
-      this.wordLists.set(key, list);
-    }
-    return list;
   }
 
   private filter(mask: DocumentSet, test: (meta: DocumentMeta) => boolean): DocumentSet {
@@ -212,7 +203,23 @@ export class QueryEvaluator {
     switch (node.kind) {
       case 'address': {
         const code = ADDRESS_CODE_OF_FIELD[node.field];
-        return meta.addresses.some((row) => (code === undefined || row[0] === code) && addressMatches(row, node.value, node.wildcard));
+        // An address recurs in many documents, so each distinct one is checked once per condition.
+        let known = this.addressResults.get(node);
+        if (known === undefined) {
+          known = new Map();
+          this.addressResults.set(node, known);
+        }
+        for (const row of meta.addresses) {
+          if (code !== undefined && row[0] !== code) continue;
+          const key = `${row[1]}\u0000${row[2]}\u0000${row[3]}\u0000${row[4]}`;
+          let matches = known.get(key);
+          if (matches === undefined) {
+            matches = addressMatches(row, node.value, node.wildcard);
+            known.set(key, matches);
+          }
+          if (matches) return true;
+        }
+        return false;
       }
       case 'domain':
         return meta.addresses.some((row) => domainMatches(row[3], node.value) || domainMatches(row[4], node.value));
@@ -246,6 +253,7 @@ export class QueryEvaluator {
  */
 function querySegment(segment: Segment, build: (query: lunr.Query) => void): lunr.Index.Result[] {
   try {
+    if (segment.index === null) throw new Error('the segment is not loaded');
     return segment.index.query(build);
   } catch (error) {
     throw new UnusableIndexError(`segment at document ${segment.first} could not be queried: ${(error as Error).message}`);

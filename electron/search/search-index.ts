@@ -13,8 +13,9 @@ import {
   UnusableIndexError,
   buildIndex,
   extendIndex,
-  loadIndex,
   documentText,
+  loadIndex,
+  loadSegments,
   recordsFingerprint,
   type CaseIndex,
 } from './segment-index.js';
@@ -93,6 +94,7 @@ export function forgetLoadedIndexes(): void {
 async function runSearch(store: CaseStore, tree: QueryNode, options: { sort: SearchSort; limit: number; allMatches: boolean }): Promise<SearchResult> {
   const cached = await currentIndex(store);
   const caseIndex = cached.index;
+  await loadSegments(caseIndex);
   const reviewStates = needsReviewStates(tree) ? await loadReviewStates(store) : null;
 
   const evaluator = new QueryEvaluator(caseIndex, reviewStates as ReadonlyMap<string, ReviewState> | null);

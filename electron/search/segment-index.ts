@@ -75,11 +75,15 @@ export interface SegmentTexts {
   offsets: Int32Array;
 }
 
-/** One lunr segment held in memory. Its texts are read from disk only when a query needs them. */
+/**
+ * One lunr segment of a case's index. Its lunr index is loaded when the first query needs it, and its texts when a
+ * phrase or snippet needs them, so opening a case reads only the manifest and the metadata table.
+ */
 export interface Segment {
   first: number;
   count: number;
-  index: lunr.Index;
+  index: lunr.Index | null;
+  lunrFile: ManifestFile;
   texts: SegmentTexts | null;
   textFile: string;
 }
@@ -164,21 +168,30 @@ export async function loadIndex(store: CaseStore): Promise<CaseIndex> {
   let expectedFirst = 0;
   for (const entry of manifest.segments) {
     if (entry.first !== expectedFirst) throw new UnusableIndexError(`segment ${entry.lunrFile.name} starts at ${entry.first}, not ${expectedFirst}`);
-    const data = await readJsonFile(dir, entry.lunrFile);
-    let index: lunr.Index;
-    try {
-      index = loadSegmentIndex(data);
-    } catch (error) {
-      throw new UnusableIndexError(`lunr could not load ${entry.lunrFile.name}: ${(error as Error).message}`);
-    }
-    if (!sameFields(index)) throw new UnusableIndexError(`${entry.lunrFile.name} does not index the fields ${LUNR_FIELDS.join(', ')}`);
-    segments.push({ first: entry.first, count: entry.count, index, texts: null, textFile: path.join(dir, entry.textFile.name) });
+    if (!/^[a-z0-9.-]+$/.test(entry.textFile.name)) throw new UnusableIndexError(`${MANIFEST_FILE} names an invalid file`);
+    segments.push({ first: entry.first, count: entry.count, index: null, lunrFile: entry.lunrFile, texts: null, textFile: path.join(dir, entry.textFile.name) });
     expectedFirst += entry.count;
   }
   if (expectedFirst !== documents.length) throw new UnusableIndexError(`segments hold ${expectedFirst} documents, not ${documents.length}`);
 
   const roots = new Set(documents.map((document) => document.root));
   return { dir, documents, segments, roots, recordsFingerprint: manifest.recordsFingerprint };
+}
+
+/** Loads the lunr index of every segment that is not in memory yet. Throws UnusableIndexError when a file is damaged. */
+export async function loadSegments(caseIndex: CaseIndex): Promise<void> {
+  for (const segment of caseIndex.segments) {
+    if (segment.index !== null) continue;
+    const data = await readJsonFile(caseIndex.dir, segment.lunrFile);
+    let index: lunr.Index;
+    try {
+      index = loadSegmentIndex(data);
+    } catch (error) {
+      throw new UnusableIndexError(`${segment.lunrFile.name} could not be loaded: ${(error as Error).message}`);
+    }
+    if (!sameFields(index)) throw new UnusableIndexError(`${segment.lunrFile.name} does not index the fields ${LUNR_FIELDS.join(', ')}`);
+    segment.index = index;
+  }
 }
 
 /**
@@ -194,7 +207,7 @@ export async function segmentTexts(segment: Segment): Promise<SegmentTexts> {
   });
   // JSON text never holds a raw line break, so every line break ends a line: the header, then one per document.
   const headerEnd = bytes.indexOf(NEWLINE);
-  let header: unknown = null;
+  let header: unknown;
   try {
     header = headerEnd < 0 ? null : JSON.parse(bytes.toString('utf8', 0, headerEnd));
   } catch {
@@ -320,15 +333,14 @@ async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promis
   const index = builder.build();
 
   const names = segmentFileNames(first);
-  // lunr's toJSON emits its keys in a fixed order, so plain JSON.stringify is deterministic here and avoids
-  // copying a large index to sort keys.
   const lunrFile = await writeIndexFile(caseIndex.dir, names.lunrFile, serialiseSegmentIndex(index));
   const textLines = [canonicalJson({ schemaVersion: INDEX_SCHEMA_VERSION, count: texts.length }), ...texts.map((text) => canonicalJson(text))];
   const textFile = await writeIndexFile(caseIndex.dir, names.textFile, `${textLines.join('\n')}\n`);
 
-  // The texts are dropped from memory and read again when a query needs them, so a full build of a large case
-  // does not keep every message's text.
-  caseIndex.segments.push({ first, count: texts.length, index, texts: null, textFile: path.join(caseIndex.dir, names.textFile) });
+  // The built index and the texts are dropped from memory and read again when a query needs them, so a full
+  // build of a large case holds one segment at a time. A loaded segment is also much smaller than a built one,
+  // whose postings are all objects.
+  caseIndex.segments.push({ first, count: texts.length, index: null, lunrFile, texts: null, textFile: path.join(caseIndex.dir, names.textFile) });
   return { first, count: texts.length, lunrFile, textFile };
 }
 
@@ -429,24 +441,46 @@ function isManifestSegment(value: unknown): value is ManifestSegment {
 
 const NEWLINE = 0x0a;
 
-/** A term of a saved segment: the term, lunr's term number, then the document ordinals per field in LUNR_FIELDS order. */
-type SavedTerm = [string, number, ...number[][]];
+/**
+ * A term of a saved segment: the term, lunr's term number, then per field in the segment's field order the
+ * ordinals of the documents that contain it, as little-endian 32-bit integers in base64.
+ */
+type SavedTerm = [string, number, ...string[]];
 
 /**
- * The saved form of a lunr segment. lunr's own form writes an object per document and term, which takes most of
- * the time of loading a segment; here a term's documents are a list of ordinals per field, and a term's postings
- * are built only when a query first looks the term up.
+ * The saved form of a lunr segment. lunr's own form writes an object per document and term, and parsing those took
+ * most of the time of loading a segment. Here the numbers are binary data in base64 strings, which JSON parses
+ * quickly, and a term's postings are decoded only when a query first looks the term up.
  */
 interface SavedSegment {
   version: string;
   fields: string[];
   pipeline: string[];
-  fieldVectors: [string, number[]][];
+  fieldVectors: SavedVectors;
   terms: SavedTerm[];
 }
 
+/**
+ * lunr's field vectors, one per document and field, as binary data in base64, because parsing tens of thousands of
+ * number lists from JSON took most of the remaining load time. A vector is a list of (term number, weight) pairs.
+ */
+interface SavedVectors {
+  keys: string[];
+  /** Each vector's pair count, little-endian 32-bit integers. */
+  lengths: string;
+  /** The term numbers of all pairs, one vector after another, little-endian 32-bit integers. */
+  terms: string;
+  /**
+   * The weights of all pairs. lunr rounds each weight to three decimals, so when every weight times 1,000 is an
+   * integer that divides back to the same number, `thousandths` is true and each is a 32-bit integer of
+   * thousandths; otherwise each is a 64-bit float. Little-endian either way.
+   */
+  weights: string;
+  thousandths: boolean;
+}
+
 /** Serialises a built segment; loadSegmentIndex turns the text back into an equal lunr index. */
-function serialiseSegmentIndex(index: lunr.Index): string {
+export function serialiseSegmentIndex(index: lunr.Index): string {
   const json = index.toJSON() as unknown as {
     version: string;
     fields: string[];
@@ -457,26 +491,102 @@ function serialiseSegmentIndex(index: lunr.Index): string {
   const terms: SavedTerm[] = json.invertedIndex.map(([term, posting]) => [
     term,
     posting._index as number,
-    ...json.fields.map((field) => Object.keys((posting[field] as Record<string, unknown> | undefined) ?? {}).map(Number)),
+    ...json.fields.map((field) => encodeOrdinals(Object.keys((posting[field] as Record<string, unknown> | undefined) ?? {}).map(Number))),
   ]);
-  // Field order and the sorted term list are fixed, so plain JSON.stringify is deterministic here.
-  const saved: SavedSegment = { version: json.version, fields: json.fields, pipeline: json.pipeline, fieldVectors: json.fieldVectors, terms };
+  // lunr's toJSON gives the fields and the terms in a fixed order, so plain JSON.stringify is deterministic here and
+  // avoids copying a large index to sort keys.
+  const saved: SavedSegment = { version: json.version, fields: json.fields, pipeline: json.pipeline, fieldVectors: encodeVectors(json.fieldVectors), terms };
   return JSON.stringify(saved);
+}
+
+function encodeOrdinals(ordinals: number[]): string {
+  const bytes = Buffer.alloc(4 * ordinals.length);
+  ordinals.forEach((ordinal, position) => bytes.writeUInt32LE(ordinal, 4 * position));
+  return bytes.toString('base64');
+}
+
+function decodeOrdinals(text: unknown): number[] {
+  if (typeof text !== 'string') throw new UnusableIndexError('a saved segment has an invalid posting');
+  const bytes = Buffer.from(text, 'base64');
+  const ordinals: number[] = [];
+  for (let at = 0; at + 4 <= bytes.length; at += 4) ordinals.push(bytes.readUInt32LE(at));
+  return ordinals;
+}
+
+/** Tells whether a weight is an integer number of thousandths that fits a 32-bit integer and divides back exactly. */
+function isThousandths(weight: number): boolean {
+  const scaled = Math.round(weight * 1000);
+  return Math.abs(scaled) < 2 ** 31 && scaled / 1000 === weight;
+}
+
+function encodeVectors(vectors: [string, number[]][]): SavedVectors {
+  const pairs = vectors.reduce((sum, [, elements]) => sum + elements.length / 2, 0);
+  const lengths = Buffer.alloc(4 * vectors.length);
+  const terms = Buffer.alloc(4 * pairs);
+  const thousandths = vectors.every(([, elements]) => elements.every((value, position) => position % 2 === 0 || isThousandths(value)));
+  const weights = Buffer.alloc((thousandths ? 4 : 8) * pairs);
+
+  let pair = 0;
+  vectors.forEach(([, elements], position) => {
+    lengths.writeUInt32LE(elements.length / 2, 4 * position);
+    for (let at = 0; at + 1 < elements.length; at += 2) {
+      const weight = elements[at + 1] ?? 0;
+      terms.writeUInt32LE(elements[at] ?? 0, 4 * pair);
+      if (thousandths) weights.writeInt32LE(Math.round(weight * 1000), 4 * pair);
+      else weights.writeDoubleLE(weight, 8 * pair);
+      pair += 1;
+    }
+  });
+  return { keys: vectors.map(([key]) => key), lengths: lengths.toString('base64'), terms: terms.toString('base64'), weights: weights.toString('base64'), thousandths };
+}
+
+/**
+ * Turns saved field vectors back into lunr vectors. Each vector's elements are a view into one array of all
+ * elements, because lunr only reads the elements of a document's vector.
+ */
+function decodeVectors(saved: SavedVectors): Record<string, lunr.Vector> {
+  if (!Array.isArray(saved.keys) || typeof saved.lengths !== 'string' || typeof saved.terms !== 'string' || typeof saved.weights !== 'string') {
+    throw new Error('the field vectors are invalid');
+  }
+  const lengthBytes = Buffer.from(saved.lengths, 'base64');
+  const termBytes = Buffer.from(saved.terms, 'base64');
+  const weightBytes = Buffer.from(saved.weights, 'base64');
+  const pairs = termBytes.length / 4;
+  if (lengthBytes.length !== 4 * saved.keys.length || !Number.isInteger(pairs) || weightBytes.length !== (saved.thousandths ? 4 : 8) * pairs) {
+    throw new Error('the field vectors have the wrong size');
+  }
+
+  // lunr's vector elements alternate term number and weight.
+  const all = new Float64Array(2 * pairs);
+  for (let pair = 0; pair < pairs; pair += 1) {
+    all[2 * pair] = termBytes.readUInt32LE(4 * pair);
+    all[2 * pair + 1] = saved.thousandths ? weightBytes.readInt32LE(4 * pair) / 1000 : weightBytes.readDoubleLE(8 * pair);
+  }
+
+  const vectors: Record<string, lunr.Vector> = Object.create(null) as Record<string, lunr.Vector>;
+  let at = 0;
+  saved.keys.forEach((key, position) => {
+    const length = 2 * lengthBytes.readUInt32LE(4 * position);
+    if (typeof key !== 'string' || at + length > all.length) throw new Error('the field vectors are invalid');
+    // lunr's Vector reads its elements by index and length only, which a typed array view provides.
+    vectors[key] = new lunr.Vector(all.subarray(at, at + length) as unknown as number[]);
+    at += length;
+  });
+  if (at !== all.length) throw new Error('the field vectors have the wrong size');
+  return vectors;
 }
 
 /**
  * Builds a lunr index from a saved segment. Field vectors and the term set are built now, as lunr's own loader
  * does; each term's postings are built on first use, because a query touches few of the terms.
  */
-function loadSegmentIndex(data: unknown): lunr.Index {
+export function loadSegmentIndex(data: unknown): lunr.Index {
   const saved = data as Partial<SavedSegment> | null;
-  if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.fields) || !Array.isArray(saved.fieldVectors) || !Array.isArray(saved.terms) || !Array.isArray(saved.pipeline)) {
+  if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.fields) || typeof saved.fieldVectors !== 'object' || !Array.isArray(saved.terms) || !Array.isArray(saved.pipeline)) {
     throw new Error('the segment lacks fields, vectors, terms or pipeline');
   }
   const fields = saved.fields;
-
-  const fieldVectors: Record<string, lunr.Vector> = Object.create(null) as Record<string, lunr.Vector>;
-  for (const [ref, elements] of saved.fieldVectors) fieldVectors[ref] = new lunr.Vector(elements);
+  const fieldVectors = decodeVectors(saved.fieldVectors);
 
   const termPositions = new Map<string, number>();
   // The type declarations lack lunr's TokenSet.Builder, which its own loader uses.
@@ -504,7 +614,7 @@ function loadSegmentIndex(data: unknown): lunr.Index {
       posting._index = entry[1];
       fields.forEach((field, fieldNumber) => {
         const documents: Record<string, object> = Object.create(null) as Record<string, object>;
-        for (const ordinal of (entry[fieldNumber + 2] as number[] | undefined) ?? []) documents[String(ordinal)] = Object.create(null) as object;
+        for (const ordinal of decodeOrdinals(entry[fieldNumber + 2] ?? '')) documents[String(ordinal)] = Object.create(null) as object;
         posting[field] = documents;
       });
       postings.set(term, posting);

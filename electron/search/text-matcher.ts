@@ -17,23 +17,22 @@ interface WordSpan {
   last: number;
 }
 
-const RAW_WORD = /[^\s-]+/g;
-const LEADING_PUNCTUATION = /^[^\p{L}\p{N}_]+/u;
-const TRAILING_PUNCTUATION = /[^\p{L}\p{N}_]+$/u;
+/**
+ * A word: a run of characters other than whitespace and hyphens, with the punctuation at both ends trimmed. The
+ * match starts at the run's first letter, digit or underscore and, being greedy, ends at its last one, so one
+ * search finds what splitting on whitespace and then trimming each piece would, without the intermediate strings.
+ */
+const TRIMMED_WORD = /[\p{L}\p{N}_](?:[^\s-]*[\p{L}\p{N}_])?/gu;
 
 /** Splits text into lower-case words with their offsets. A line break or soft break is just whitespace here. */
 export function splitWords(text: string): WordList {
   const list: WordList = { words: [], starts: [], ends: [] };
-  for (const match of text.matchAll(RAW_WORD)) {
-    const raw = match[0];
-    const leading = LEADING_PUNCTUATION.exec(raw)?.[0].length ?? 0;
-    const trimmed = raw.slice(leading).replace(TRAILING_PUNCTUATION, '');
-    if (trimmed === '') continue;
-
-    const start = (match.index ?? 0) + leading;
-    list.words.push(trimmed.toLowerCase());
-    list.starts.push(start);
-    list.ends.push(start + trimmed.length);
+  TRIMMED_WORD.lastIndex = 0;
+  for (let match = TRIMMED_WORD.exec(text); match !== null; match = TRIMMED_WORD.exec(text)) {
+    const word = match[0];
+    list.words.push(word.toLowerCase());
+    list.starts.push(match.index);
+    list.ends.push(match.index + word.length);
   }
   return list;
 }

@@ -31,7 +31,7 @@ function reload(index: lunr.Index): lunr.Index {
   return loadSegmentIndex(JSON.parse(serialiseSegmentIndex(index)));
 }
 
-describe('segment format', () => {
+describe('loadSegmentIndex', () => {
   it('returns the same refs and scores after a reload', () => {
     const built = buildSegment();
 
