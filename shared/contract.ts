@@ -57,7 +57,7 @@ export interface BundleVerifyReply extends BundleVerification {
   timestampSigner?: string | null;
 }
 
-/** Whether this installation can remember mailbox passwords (OS keychain) and whether it holds one for a mailbox. */
+/** Availability of remembered mailbox passwords (OS keychain) here, and whether one is saved for a mailbox. */
 export interface CredentialStatus {
   available: boolean;
   saved: boolean;
@@ -216,7 +216,7 @@ export type MailcaseApi = {
   invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelReply<C>>;
 };
 
-/** What the Electron preload exposes as window.mailcase: one function per channel of the contract, nothing else. */
+/** Bridge the Electron preload exposes as window.mailcase: one function per channel of the contract, nothing else. */
 export type MailcaseBridge = {
   readonly [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelReply<C>>;
 };

@@ -46,7 +46,7 @@ export interface AddressEntry {
   domainUnicode: string;
 }
 
-/** How one MIME part was decoded: the chain from raw octets to the text Mailcase indexed. */
+/** Decoding chain of one MIME part, from raw octets to the text Mailcase indexed. */
 export interface MimePartInfo {
   /** MIME path in IMAP BODYSTRUCTURE numbering: "1", "1.2", "1.2.1"; a single-part message is "1". */
   path: string;
@@ -94,7 +94,7 @@ export interface DetectedType {
   mime: string;
 }
 
-/** The attachment truth table: what the sender declared, what the name says, what the bytes are. */
+/** Attachment truth table: the type the sender declared, the type the name implies, and the type of the bytes. */
 export interface AttachmentTruth {
   declaredType: string;
   /** Lower-case filename extension without the dot, or null. */
@@ -127,7 +127,7 @@ export interface AttachmentSummary {
   truth: AttachmentTruth;
   /** Extracted text (document text, archive members' text excluded), bounded; '' when none. */
   text: string;
-  /** Why text extraction failed, or null. */
+  /** Reason text extraction failed, or null. */
   textError: string | null;
   members: ArchiveMember[];
   flags: ContentFlag[];
@@ -481,7 +481,7 @@ export interface AcquisitionSummary {
   transcript: { file: string; sha256: string } | null;
 }
 
-/** What reviewers recorded about one message; kept in the custody log as review entries. */
+/** Reviewer state of one message: tags, flag and notes, kept in the custody log as review entries. */
 export interface ReviewState {
   sha256: string;
   tags: string[];

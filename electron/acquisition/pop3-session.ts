@@ -654,7 +654,7 @@ function printable(line: Buffer): string {
 
 /**
  * Adds a hint to a timeout while waiting for the greeting of a plain connection: a server that expects TLS from
- * the first byte (POP3S, usually port 995) says nothing until the client starts a TLS handshake.
+ * the first byte (POP3S, usually port 995) sends nothing until the client starts a TLS handshake.
  */
 function explainMissingGreeting(error: unknown, mailbox: MailboxConfig): unknown {
   if (!(error instanceof MailcaseError) || error.code !== 'POP3_TIMEOUT') return error;

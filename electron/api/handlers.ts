@@ -39,7 +39,7 @@ export interface HandlerOptions {
   keyPassphrase?: () => Promise<string | undefined>;
   /** Demo mailbox settings for 'demo:start'. Cases go to <configDir>/demo-cases unless casesDir is given. */
   demo?: { casesDir?: string; messages?: number; seed?: number };
-  /** Remembered mailbox passwords (the desktop app's OS keychain). Without it, every sync asks for the password. */
+  /** Remembered mailbox passwords (the desktop app's OS keychain). Without it, every sync requires the password. */
   credentials?: CredentialStore;
   /** Mode named in diagnostics, for example "desktop" or "browser review mode". */
   mode?: string;
@@ -114,7 +114,7 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
   };
 
   /** Saves a password that just logged in successfully, when the investigator asked to remember it. */
-  const rememberIfAsked = async (mailbox: MailboxConfig, typed: string | undefined, remember: boolean): Promise<void> => {
+  const rememberIfRequested = async (mailbox: MailboxConfig, typed: string | undefined, remember: boolean): Promise<void> => {
     if (!remember || typed === undefined || !options.credentials) return;
     try {
       await options.credentials.save(mailbox, typed);
@@ -147,7 +147,7 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
     'mailbox:test': async (input) => {
       const mailbox = toMailboxConfig(input.mailbox);
       const result = await testConnection(mailbox, await resolvePassword(mailbox, input.password));
-      await rememberIfAsked(mailbox, input.password, input.rememberPassword);
+      await rememberIfRequested(mailbox, input.password, input.rememberPassword);
       return result;
     },
 
@@ -183,7 +183,7 @@ export function createHandlers(options: HandlerOptions = {}): HandlerTable {
       const jobId = jobs.start(async (reporter, signal) => {
         try {
           const summary = await acquireMailbox({ store, mailbox, password, signal, onProgress: (progress) => reporter.progress(progress) });
-          await rememberIfAsked(mailbox, input.password, input.rememberPassword);
+          await rememberIfRequested(mailbox, input.password, input.rememberPassword);
           reporter.progress({ phase: 'processing', total: 0, done: 0, currentUidl: null });
           await processor.ensureProcessed({
             onProgress: (done, total) => reporter.progress({ phase: 'processing', total, done, currentUidl: null }),

@@ -76,7 +76,7 @@ export async function loadOrCreateSigningKey(configDir: string = defaultConfigDi
   let privatePem = await readKeyFile(privatePath);
   if (privatePem === null) {
     // A public key without its private key means the pair was damaged or moved; a new pair would silently
-    // change the signer recipients were told to trust.
+    // change the signer that recipients trust.
     if ((await readKeyFile(publicPath)) !== null) {
       throw new MailcaseError('KEY_INVALID', `Private signing key missing: ${privatePath}`, {
         userMessage: `The private signing key ${privatePath} is missing, but its public key ${publicPath} is there. Restore the private key from your backup; to start a new key pair instead, move the public key away too.`,

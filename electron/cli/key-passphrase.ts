@@ -9,7 +9,7 @@ export const KEY_PASSPHRASE_ENV = 'MAILCASE_KEY_PASSPHRASE';
 /**
  * Returns the passphrase from the environment, or prompts for it on the terminal. When no encrypted key
  * exists yet (a new key, or an unencrypted one about to be encrypted), the passphrase is requested twice
- * and both entries must match. Throws KEY_INVALID when neither source is available or the answers differ.
+ * and both entries must match. Throws KEY_INVALID when neither source is available or the two entries differ.
  */
 export async function readKeyPassphrase(configDir: string = defaultConfigDir()): Promise<string> {
   const fromEnvironment = process.env[KEY_PASSPHRASE_ENV];

@@ -552,7 +552,7 @@ async function commandImport(options: Options, paths: string[]): Promise<number>
   const processed = await processCase(store);
   const rulesRun = summary.newCount > 0 ? await checkNewMail(store) : null;
   if (!options.json && rulesRun !== null) process.stderr.write(`${describeRulesRun(rulesRun)}\n`);
-  // Status 1 tells scripts that something named was not imported, or that the import was cancelled.
+  // Status 1 signals to scripts that something named was not imported, or that the import was cancelled.
   const status = summary.cancelled || summary.problems.length > 0 ? EXIT_INCOMPLETE : 0;
   if (options.json) {
     printJson({ ...summary, parsed: processed.parsed, parseErrors: processed.parseErrors });

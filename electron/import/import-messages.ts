@@ -292,7 +292,7 @@ class MessageCollector implements MessageSink {
   private byteStart = 0;
   private failure: string | null = null;
   private readonly problems: ImportProblem[] = [];
-  /** Empty messages in this file, counted rather than listed: a file of bare "From " lines holds thousands. */
+  /** Empty messages in this file, counted rather than listed, because a file of bare "From " lines contains thousands. */
   private emptyCount = 0;
   private firstEmptyOffset: number | null = null;
 

@@ -205,7 +205,7 @@ export async function segmentTexts(segment: Segment): Promise<SegmentTexts> {
   const bytes = await fs.readFile(segment.textFile).catch((error: Error) => {
     throw new UnusableIndexError(`${name} is not readable: ${error.message}`);
   });
-  // JSON text never holds a raw line break, so every line break ends a line: the header, then one per document.
+  // JSON text never contains a raw line break, so every line break ends a line: the header, then one per document.
   const headerEnd = bytes.indexOf(NEWLINE);
   let header: unknown;
   try {
@@ -250,7 +250,7 @@ export function parseDocumentText(segment: Segment, texts: SegmentTexts, offset:
     throw new UnusableIndexError(`${path.basename(segment.textFile)} is not readable JSON: ${(error as Error).message}`);
   }
   if (text === null || typeof text !== 'object' || !Array.isArray((text as Partial<DocumentText>).units)) {
-    throw new UnusableIndexError(`${path.basename(segment.textFile)} holds an invalid document`);
+    throw new UnusableIndexError(`${path.basename(segment.textFile)} contains an invalid document`);
   }
   return text as DocumentText;
 }

@@ -11,7 +11,7 @@ export const unicodeTrimmer: lunr.PipelineFunction = (token) =>
   token.update((text) => text.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}_]+$/u, ''));
 
 /**
- * Longest term indexed or searched, in characters. lunr keeps the index's terms in a trie with one node per
+ * Maximum length of a term indexed or searched, in characters. lunr keeps the index's terms in a trie with one node per
  * character, so a "word" of megabytes (a hostile line, base64 without line breaks) would need gigabytes of
  * memory. No word of any language is this long.
  */

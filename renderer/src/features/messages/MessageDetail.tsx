@@ -236,7 +236,7 @@ function addressTerms(rows: [string, AddressEntry[]][]) {
     ));
 }
 
-/** An attached message (message/rfc822, digest member or winmail.dat), opened in place, with its own embedded ones. */
+/** Shows an attached message (message/rfc822, digest member or winmail.dat) in place, with its own embedded ones. */
 function EmbeddedMessage({ record }: { record: MessageRecord }) {
   const rows: [string, AddressEntry[]][] = [
     ['From', record.from],
