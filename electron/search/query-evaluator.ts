@@ -93,8 +93,10 @@ export class QueryEvaluator {
     const pieces = node.wildcard || node.fuzzy > 0 ? [node.text] : node.text.split(TERM_SEPARATOR).filter((piece) => piece !== '');
     // A word that lunr's tokenizer would split, such as "q3-report", is the phrase of its pieces.
     if (pieces.length > 1) return this.evaluatePhrase({ ...node, kind: 'phrase', words: splitPhraseWords(node.text) }, mask, scoring);
-    // NOTE: stop words are not in the index, so a stop word alone matches nothing; inside a phrase it is checked.
-    if (!node.wildcard && isStopWord(node.text)) return new Uint8Array(mask.length);
+    // Stop words are not in the index, so a stop word alone is checked on the stored text, as in a phrase.
+    if (!node.wildcard && node.fuzzy === 0 && isStopWord(node.text)) {
+      return this.evaluatePhrase({ ...node, kind: 'phrase', words: splitPhraseWords(node.text) }, mask, scoring);
+    }
     return this.lookUp(node, mask, scoring ? this.scores : null);
   }
 

@@ -179,6 +179,8 @@ describe('searchCase', () => {
     ['"pricing project"', []],
     ['"the falcon"', ['lunch']],
     ['"said the falcon"', ['lunch']],
+    ['said', ['lunch']],
+    ['body:said', ['lunch']],
     ['subject:pricing', ['falcon', 'softBreak']],
     ['subject:"falcon pricing"', ['falcon']],
     ['body:falcon', ['falcon', 'lunch']],
