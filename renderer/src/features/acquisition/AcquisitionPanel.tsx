@@ -129,6 +129,38 @@ function AcquisitionSummaryView({ summary }: { summary: AcquisitionSummary }) {
         <dd data-testid="acquire-held-count" data-count={summary.alreadyHeld}>
           {formatCount(summary.alreadyHeld, 'message')}
         </dd>
+        {summary.vanished.length > 0 && (
+          <>
+            <dt>No longer on the server</dt>
+            <dd data-testid="acquire-vanished-count" data-count={summary.vanished.length} title={summary.vanished.join(', ')}>
+              {formatCount(summary.vanished.length, 'message')} held from earlier runs (still in the case)
+            </dd>
+          </>
+        )}
+        {summary.reappeared.length > 0 && (
+          <>
+            <dt>Back on the server</dt>
+            <dd data-testid="acquire-reappeared-count" data-count={summary.reappeared.length} title={summary.reappeared.join(', ')}>
+              {formatCount(summary.reappeared.length, 'message')}
+            </dd>
+          </>
+        )}
+        {summary.sizeChanged.length > 0 && (
+          <>
+            <dt>Size changed on the server</dt>
+            <dd data-testid="acquire-size-changed-count" data-count={summary.sizeChanged.length} title={summary.sizeChanged.join(', ')}>
+              {formatCount(summary.sizeChanged.length, 'message')}
+            </dd>
+          </>
+        )}
+        {summary.failed.length > 0 && (
+          <>
+            <dt>Refused by the server</dt>
+            <dd data-testid="acquire-failed-count" data-count={summary.failed.length} title={summary.failed.map((item) => item.reply).join('; ')}>
+              {formatCount(summary.failed.length, 'message')}; the next acquisition requests them again
+            </dd>
+          </>
+        )}
         <dt>Server</dt>
         <dd>
           <code>
