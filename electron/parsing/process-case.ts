@@ -8,7 +8,7 @@ import { ACTIVE_RULES_FILE, runActiveRules } from '../rules/active-rules.js';
 import { CASE_LAYOUT, type CaseStore } from '../evidence/case-store.js';
 import type { CustodyEntry } from '../evidence/custody-log.js';
 import { createLogger } from '../logging/logger.js';
-import { rebuildIndex, updateIndex } from '../search/search-index.js';
+import { maintainIndexOffThread } from '../search/index-off-thread.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { RECORD_SCHEMA_VERSION, type MessageSource } from '../../shared/types.js';
 import { ParseWorkerPool } from './parse-worker-pool.js';
@@ -53,8 +53,8 @@ export async function processCase(store: CaseStore, options: ProcessCaseOptions 
 
   // Sources are not indexed, so the index changes only when records were parsed. New records extend the last
   // segment; a record parsed again in place needs a full rebuild. searchCase rebuilds a missing or stale index.
-  if (reparsed) await rebuildIndex(store);
-  else if (toParse.length > 0) await updateIndex(store);
+  if (reparsed) await maintainIndexOffThread(store, 'rebuild');
+  else if (toParse.length > 0) await maintainIndexOffThread(store, 'update');
   log.info('case processed', { caseId: store.info.caseId, messages: hashes.length, parsed: toParse.length, parseErrors });
   return { parsed: toParse.length, parseErrors };
 }
@@ -120,7 +120,7 @@ export async function rebuildCase(store: CaseStore, options: ProcessCaseOptions 
 
   const result = await processCase(store, options);
   // processCase skips the index when it parsed nothing, but the index was deleted with derived/.
-  if (result.parsed === 0) await rebuildIndex(store);
+  if (result.parsed === 0) await maintainIndexOffThread(store, 'rebuild');
 
   const hasSavedPack = await fs.stat(path.join(store.dir, ACTIVE_RULES_FILE)).then(() => true, () => false);
   const rulesRerun = hasSavedPack || hadRuleRun;

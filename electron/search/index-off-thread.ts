@@ -1,0 +1,56 @@
+// Runs index building in a worker thread when a compiled worker exists, so the main process (the Electron
+// window's IPC, the review server) stays responsive; otherwise, as under the TypeScript test runner, in-thread.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import type { CaseStore } from '../evidence/case-store.js';
+import { createLogger } from '../logging/logger.js';
+import type { IndexWorkerInput, IndexWorkerReply } from './index-worker.js';
+import { forgetLoadedIndexes, rebuildIndex, updateIndex } from './search-index.js';
+
+const log = createLogger('index-off-thread');
+
+/**
+ * The compiled worker next to this module: dist/electron/search/index-worker.js in a build.
+ * NOTE: not run inside a packaged Electron app (asar) here. If the worker cannot start there, the index is built
+ * on the calling thread and the reason is logged.
+ */
+export const INDEX_WORKER_URL = new URL('./index-worker.js', import.meta.url);
+
+/** Rebuilds the index, or adds new records to it, in a worker thread when possible. Returns where it ran. */
+export async function maintainIndexOffThread(store: CaseStore, mode: IndexWorkerInput['mode'], workerUrl: URL = INDEX_WORKER_URL): Promise<'worker' | 'thread'> {
+  if (workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl))) {
+    const reply = await runWorker(workerUrl, { caseDir: store.dir, mode });
+    if (reply.ok) {
+      // The worker wrote new index files; the copy this thread loaded earlier is out of date.
+      forgetLoadedIndexes();
+      return 'worker';
+    }
+    log.warn('index worker failed; building on this thread', { caseId: store.info.caseId, mode, reason: reply.message });
+  }
+  if (mode === 'rebuild') await rebuildIndex(store);
+  else await updateIndex(store);
+  return 'thread';
+}
+
+function runWorker(workerUrl: URL, input: IndexWorkerInput): Promise<IndexWorkerReply> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (reply: IndexWorkerReply): void => {
+      if (settled) return;
+      settled = true;
+      resolve(reply);
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(workerUrl, { workerData: input });
+    } catch (error) {
+      settle({ ok: false, message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    worker.once('message', (reply: IndexWorkerReply) => settle(reply));
+    worker.once('error', (error) => settle({ ok: false, message: error.message }));
+    worker.once('exit', (code) => settle({ ok: false, message: `the index worker exited with code ${code} before replying` }));
+  });
+}
