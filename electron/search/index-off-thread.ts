@@ -1,5 +1,5 @@
 // Runs index building in a worker thread when a compiled worker exists, so the main process (the Electron
-// window's IPC, the review server) stays responsive; otherwise, as under the TypeScript test runner, in-thread.
+// window's IPC, the review server) stays responsive. Without one, as under the test runner, it runs in-thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
