@@ -498,7 +498,9 @@ function describeOperand(node: TermNode | PhraseNode): string {
 }
 
 function describeField(field: TextField | null): string {
-  return field === null ? 'subject, body, attachments or names' : field === 'attachment' ? 'attachment names and text' : field;
+  if (field === null) return 'subject, body, attachments or names';
+  if (field === 'attachment') return 'attachment names and text';
+  return field;
 }
 
 function describeDates(from: number | null, to: number | null): string {

@@ -9,7 +9,7 @@ export type TextField = (typeof TEXT_FIELDS)[number];
 export const ADDRESS_FIELDS = ['from', 'to', 'cc', 'bcc', 'participant'] as const;
 export type AddressField = (typeof ADDRESS_FIELDS)[number];
 
-/** How results are ordered: best score first, or newest first (messages without a date last). */
+/** Result order: best score first, or newest first (messages without a date last). */
 export type SearchSort = 'relevance' | 'date';
 
 /** Character range of a query node in the query text: start inclusive, end exclusive. */

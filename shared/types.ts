@@ -289,7 +289,7 @@ export interface SearchResult {
   sha256s?: string[];
   /** Something the investigator should know about this search, such as an index rebuilt because it was damaged. */
   notice?: string;
-  /** How the query was understood, in words; filled when the caller asks for it. */
+  /** Plain-words reading of the query, filled when the caller requests it. */
   explanation?: string;
 }
 
@@ -362,8 +362,8 @@ export interface RuleResult {
 
 /**
  * The run record of one rule run. `contentSha256` is the SHA-256 (lower-case hex) of the UTF-8 bytes of
- * canonicalJson (sorted keys, no whitespace) of this object with the fields `ranAt` and `contentSha256`
- * removed, so two runs of the same pack on the same evidence state the same hash. The 'rules-run' custody
+ * canonicalJson (sorted keys, no whitespace) of this object without the fields `ranAt` and `contentSha256`.
+ * Two runs of the same pack on the same evidence therefore state the same hash. The 'rules-run' custody
  * entry names both this hash and the SHA-256 of the saved file (recordSha256), which also covers `ranAt`.
  */
 export interface RuleRunResult {

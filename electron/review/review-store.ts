@@ -28,7 +28,7 @@ export function isReviewEntry(entry: Pick<CustodyEntry, 'type'>): boolean {
   return REVIEW_TYPES.has(entry.type);
 }
 
-/** Adds a tag to a held message; adding a tag it already has changes nothing and logs nothing. */
+/** Adds a tag to a stored message. Adding a tag it already has changes nothing and logs nothing. */
 export async function addTag(store: CaseStore, sha256: string, tag: string): Promise<ReviewState> {
   const cleanTag = checkTag(tag);
   const state = await currentState(store, sha256);
@@ -44,13 +44,13 @@ export async function addTag(store: CaseStore, sha256: string, tag: string): Pro
  */
 export async function addTags(store: CaseStore, items: readonly { sha256: string; tag: string }[]): Promise<number> {
   const states = await loadReviewStates(store);
-  const held = new Map<string, boolean>();
+  const isStored = new Map<string, boolean>();
   const entries: { type: string; data: Record<string, unknown> }[] = [];
   for (const item of items) {
     const cleanTag = checkTag(item.tag);
     checkSha256(item.sha256);
-    if (!held.has(item.sha256)) held.set(item.sha256, await store.hasMessage(item.sha256));
-    if (!held.get(item.sha256)) throw messageNotFound(item.sha256);
+    if (!isStored.has(item.sha256)) isStored.set(item.sha256, await store.hasMessage(item.sha256));
+    if (!isStored.get(item.sha256)) throw messageNotFound(item.sha256);
 
     const state = states.get(item.sha256) ?? { sha256: item.sha256, tags: [], flagged: false, notes: [] };
     if (state.tags.includes(cleanTag)) continue;
@@ -62,7 +62,7 @@ export async function addTags(store: CaseStore, items: readonly { sha256: string
   return entries.length;
 }
 
-/** Removes a tag from a held message; removing a tag it does not have changes nothing and logs nothing. */
+/** Removes a tag from a stored message. Removing a tag it does not have changes nothing and logs nothing. */
 export async function removeTag(store: CaseStore, sha256: string, tag: string): Promise<ReviewState> {
   const cleanTag = checkTag(tag);
   const state = await currentState(store, sha256);
@@ -72,7 +72,7 @@ export async function removeTag(store: CaseStore, sha256: string, tag: string): 
   return { ...state, tags: state.tags.filter((item) => item !== cleanTag) };
 }
 
-/** Sets or clears the review flag of a held message. */
+/** Sets or clears the review flag of a stored message. */
 export async function setFlagged(store: CaseStore, sha256: string, flagged: boolean): Promise<ReviewState> {
   const state = await currentState(store, sha256);
   if (state.flagged === flagged) return state;
@@ -81,7 +81,7 @@ export async function setFlagged(store: CaseStore, sha256: string, flagged: bool
   return { ...state, flagged };
 }
 
-/** Appends a note to a held message. Notes are never edited or removed: a correction is a new note. */
+/** Appends a note to a stored message. Notes are never edited or removed: a correction is a new note. */
 export async function addNote(store: CaseStore, sha256: string, text: string): Promise<ReviewState> {
   const trimmed = text.trim();
   if (trimmed === '') {

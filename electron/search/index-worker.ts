@@ -1,5 +1,5 @@
-// Worker thread entry that builds or extends a case's search index, so a large build never blocks the main
-// process. It writes the index files; the caller then drops its loaded copy and reads them again.
+// Worker thread entry that builds or extends a case's search index, so a large build does not block the main
+// process. It writes the index files, and the caller then drops its loaded copy and reads them again.
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { CaseStore } from '../evidence/case-store.js';

@@ -338,8 +338,8 @@ async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promis
   const textFile = await writeIndexFile(caseIndex.dir, names.textFile, `${textLines.join('\n')}\n`);
 
   // The built index and the texts are dropped from memory and read again when a query needs them, so a full
-  // build of a large case holds one segment at a time. A loaded segment is also much smaller than a built one,
-  // whose postings are all objects.
+  // build of a large case keeps one segment in memory at a time. A loaded segment is also much smaller than a
+  // built one, whose postings are all objects.
   caseIndex.segments.push({ first, count: texts.length, index: null, lunrFile, texts: null, textFile: path.join(caseIndex.dir, names.textFile) });
   return { first, count: texts.length, lunrFile, textFile };
 }

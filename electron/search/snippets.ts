@@ -9,7 +9,7 @@ import { TextMatcher, splitWords } from './text-matcher.js';
 /** Excerpts kept per hit; more would crowd the result list. */
 const MAX_SNIPPETS_PER_HIT = 3;
 
-/** Order in which texts are offered as excerpts: the body says most about a message. */
+/** Order in which texts are offered as excerpts, body first because it describes a message best. */
 const SNIPPET_SOURCES: readonly TextUnit['source'][] = ['body', 'attachment', 'subject'];
 
 type Highlighter =
@@ -84,7 +84,7 @@ function excerptAround(unit: TextUnit, ranges: HighlightRange[]): SearchSnippet 
   const end = Math.min(unit.text.length, first.end + SNIPPET_CONTEXT_CHARS);
   const highlights = ranges.filter((range) => range.start >= start && range.end <= end);
   return {
-    source: unit.source === 'subject' ? 'subject' : unit.source === 'body' ? 'body' : 'attachment',
+    source: snippetSource(unit.source),
     partPath: unit.partPath,
     excerpt: unit.text.slice(start, end),
     excerptStart: start,
@@ -99,4 +99,10 @@ function unitLength(text: DocumentText, snippet: SearchSnippet): number {
 
 function summarise(excerpt: string, cutBefore: boolean, cutAfter: boolean): string {
   return `${cutBefore ? '…' : ''}${excerpt.replace(/\s+/g, ' ').trim()}${cutAfter ? '…' : ''}`;
+}
+
+/** Returns the snippet source of a text unit; every text other than the subject and body is reported as attachment text. */
+function snippetSource(source: TextUnit['source']): 'subject' | 'body' | 'attachment' {
+  if (source === 'subject' || source === 'body') return source;
+  return 'attachment';
 }

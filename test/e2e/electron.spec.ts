@@ -1,6 +1,6 @@
 // Launches the Electron app when its binary is installed and drives the demo flow in its window. The npm
 // package downloads the binary in a postinstall step, which offline machines skip, so there these tests are
-// skipped; demo.spec.ts runs the same flow in the browser review mode.
+// skipped. demo.spec.ts runs the same flow in the browser review mode.
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';

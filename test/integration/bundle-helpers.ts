@@ -144,7 +144,7 @@ export interface TestTsa {
 
 /**
  * Starts a time-stamping authority on 127.0.0.1: a CA and a TSA certificate made with openssl in `dir`, and
- * an HTTP server that answers each query with `openssl ts -reply`.
+ * an HTTP server that replies to each request with `openssl ts -reply`.
  */
 export async function startTestTsa(dir: string): Promise<TestTsa> {
   await fs.mkdir(dir, { recursive: true });
