@@ -1,13 +1,13 @@
 // Evaluates a parsed query on a case's index. Words come from the lunr segments, structured conditions from the
 // metadata table, and phrases and proximity are confirmed on the stored texts of the candidate documents.
-import lunr from 'lunr';
-
 import type { PhraseNode, ProximityNode, QueryNode, TermNode, TextField } from '../../shared/search-types.js';
 import type { ReviewState } from '../../shared/types.js';
 import { splitPhraseWords } from '../../shared/query-parser.js';
-import { ADDRESS_FIELD_CODES, DOCUMENT_BITS, LUNR_FIELDS, type DocumentMeta, type TextUnit } from './search-documents.js';
-import { UnusableIndexError, parseDocumentText, segmentTexts, type CaseIndex, type Segment } from './segment-index.js';
-import { TextMatcher, phrasePattern, splitWords, type WordList } from './text-matcher.js';
+import type { AddressEntryRow } from './document-table.js';
+import { ADDRESS_FIELD_CODES, DOCUMENT_BITS, LUNR_FIELDS, type TextUnit } from './search-documents.js';
+import { UnusableIndexError, segmentWords, type CaseIndex, type Segment } from './segment-index.js';
+import type { PostingVisitor, TermClause } from './segment-postings.js';
+import type { SegmentWords } from './segment-words.js';
 import { TERM_SEPARATOR, isStopWord } from './text-pipeline.js';
 
 /** A set of documents by ordinal: 1 when the document is in the set. */
@@ -34,8 +34,8 @@ export const UNIT_SOURCES: Record<TextField | 'any', ReadonlySet<TextUnit['sourc
 /** Evaluates one query on one loaded index, collecting a relevance score per document as it goes. */
 export class QueryEvaluator {
   readonly scores: Float64Array;
-  private readonly matcher = new TextMatcher();
-  private readonly addressResults = new Map<QueryNode, Map<string, boolean>>();
+  /** Per address condition, whether each distinct address matches: 1, 0, or -1 when not tested yet. */
+  private readonly addressResults = new Map<QueryNode, Int8Array>();
 
   constructor(
     private readonly caseIndex: CaseIndex,
@@ -74,7 +74,7 @@ export class QueryEvaluator {
       case 'proximity':
         return this.evaluateProximity(node, mask, scoring);
       default:
-        return this.filter(mask, (meta) => this.matchesCondition(node, meta));
+        return this.filter(mask, (ordinal) => this.matchesCondition(node, ordinal));
     }
   }
 
@@ -103,24 +103,13 @@ export class QueryEvaluator {
   /** Returns the documents whose index contains the term, adding lunr's scores to `scores` when given. */
   private lookUp(node: TermNode, mask: DocumentSet, scores: Float64Array | null): DocumentSet {
     const found = new Uint8Array(mask.length);
-    const fields = node.field === null ? [...LUNR_FIELDS] : [node.field];
+    const clause = { text: node.text, fields: node.field === null ? LUNR_FIELDS : [node.field], wildcard: node.wildcard, fuzzy: node.fuzzy };
     for (const segment of this.caseIndex.segments) {
-      const results = querySegment(segment, (query) => {
-        // lunr 2.3 treats any editDistance key, even 0, as a fuzzy clause, and then misses exact terms.
-        const fuzzy = node.fuzzy > 0 ? { editDistance: node.fuzzy } : {};
-        query.term(node.text, {
-          fields,
-          wildcard: node.wildcard ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE,
-          usePipeline: !node.wildcard,
-          ...fuzzy,
-        });
-      });
-      for (const result of results) {
-        const ordinal = Number(result.ref);
-        if (mask[ordinal] !== 1) continue;
+      searchSegment(segment, clause, (ordinal, score) => {
+        if (mask[ordinal] !== 1) return;
         found[ordinal] = 1;
-        if (scores !== null) scores[ordinal] = (scores[ordinal] ?? 0) + result.score;
-      }
+        if (scores !== null) scores[ordinal] = (scores[ordinal] ?? 0) + score;
+      });
     }
     return found;
   }
@@ -145,9 +134,10 @@ export class QueryEvaluator {
     const candidateScores = new Float64Array(mask.length);
     const candidates = this.candidates(node, mask, candidateScores);
     const sources = UNIT_SOURCES[node.field ?? 'any'];
-    // A regular expression finds the same phrases as splitting the text into words, several times faster.
-    const pattern = phrasePattern(node.words);
-    return this.confirm(candidates, candidateScores, scoring, sources, (unit) => pattern.test(unit.text));
+    return this.confirm(candidates, candidateScores, scoring, (words) => {
+      const phrase = words.resolve(node);
+      return phrase === null ? null : (offset) => words.contains(offset, sources, phrase);
+    });
   }
 
   private async evaluateProximity(node: ProximityNode, mask: DocumentSet, scoring: boolean): Promise<DocumentSet> {
@@ -155,35 +145,34 @@ export class QueryEvaluator {
     const left = this.candidates(node.left, mask, candidateScores);
     const both = this.candidates(node.right, left, candidateScores);
     const sources = UNIT_SOURCES[node.left.field ?? node.right.field ?? 'any'];
-    return this.confirm(both, candidateScores, scoring, sources, (unit, words) =>
-      this.matcher.isNear(words(), node.left, node.right, node.distance, node.ordered),
-    );
+    return this.confirm(both, candidateScores, scoring, (words) => {
+      const leftOperand = words.resolve(node.left);
+      const rightOperand = words.resolve(node.right);
+      if (leftOperand === null || rightOperand === null) return null;
+      return (offset) => words.isNear(offset, sources, leftOperand, rightOperand, node.distance, node.ordered);
+    });
   }
 
   /**
-   * Keeps the candidates where `test` is true for at least one of their texts from `sources`. The test receives
-   * the text and a function that splits it into words. The words are not kept, so a query with many candidates
-   * does not hold the words of all of them in memory.
+   * Keeps the candidates that pass a test on their word sequences. `prepare` resolves the operands against one
+   * segment's vocabulary and returns the test for a document's place in the segment, or null when no document of
+   * the segment can pass.
    */
   private async confirm(
     candidates: DocumentSet,
     candidateScores: Float64Array,
     scoring: boolean,
-    sources: ReadonlySet<TextUnit['source']>,
-    test: (unit: TextUnit, words: () => WordList) => boolean,
+    prepare: (words: SegmentWords) => ((offset: number) => boolean) | null,
   ): Promise<DocumentSet> {
     const confirmed = new Uint8Array(candidates.length);
     for (const segment of this.caseIndex.segments) {
       if (!candidates.subarray(segment.first, segment.first + segment.count).includes(1)) continue;
-      const texts = await segmentTexts(segment);
+      const test = prepare(await segmentWords(this.caseIndex, segment));
+      if (test === null) continue;
 
       for (let offset = 0; offset < segment.count; offset += 1) {
         const ordinal = segment.first + offset;
-        if (candidates[ordinal] !== 1) continue;
-        const units = parseDocumentText(segment, texts, offset).units;
-        const found = units.some((unit) => sources.has(unit.source) && test(unit, () => splitWords(unit.text)));
-        if (!found) continue;
-
+        if (candidates[ordinal] !== 1 || !test(offset)) continue;
         confirmed[ordinal] = 1;
         if (scoring) this.scores[ordinal] = (this.scores[ordinal] ?? 0) + (candidateScores[ordinal] ?? 0);
       }
@@ -191,72 +180,82 @@ export class QueryEvaluator {
     return confirmed;
   }
 
-  private filter(mask: DocumentSet, test: (meta: DocumentMeta) => boolean): DocumentSet {
+  private filter(mask: DocumentSet, test: (ordinal: number) => boolean): DocumentSet {
     const found = new Uint8Array(mask.length);
-    const documents = this.caseIndex.documents;
-    for (let ordinal = 0; ordinal < documents.length; ordinal += 1) {
-      const meta = documents[ordinal];
-      if (mask[ordinal] === 1 && meta !== undefined && test(meta)) found[ordinal] = 1;
+    for (let ordinal = 0; ordinal < mask.length; ordinal += 1) {
+      if (mask[ordinal] === 1 && test(ordinal)) found[ordinal] = 1;
     }
     return found;
   }
 
-  private matchesCondition(node: QueryNode, meta: DocumentMeta): boolean {
+  private matchesCondition(node: QueryNode, ordinal: number): boolean {
+    const documents = this.caseIndex.documents;
     switch (node.kind) {
       case 'address': {
         const code = ADDRESS_CODE_OF_FIELD[node.field];
-        // An address recurs in many documents, so each distinct one is checked once per condition.
-        let known = this.addressResults.get(node);
-        if (known === undefined) {
-          known = new Map();
-          this.addressResults.set(node, known);
-        }
-        for (const row of meta.addresses) {
-          if (code !== undefined && row[0] !== code) continue;
-          const key = `${row[1]}\u0000${row[2]}\u0000${row[3]}\u0000${row[4]}`;
-          let matches = known.get(key);
-          if (matches === undefined) {
-            matches = addressMatches(row, node.value, node.wildcard);
-            known.set(key, matches);
-          }
-          if (matches) return true;
-        }
-        return false;
+        return this.someAddress(node, ordinal, code, (row) => addressMatches(row, node.value, node.wildcard));
       }
       case 'domain':
-        return meta.addresses.some((row) => domainMatches(row[3], node.value) || domainMatches(row[4], node.value));
+        return this.someAddress(node, ordinal, undefined, (row) => domainMatches(row[2], node.value) || domainMatches(row[3], node.value));
       case 'filename':
-        return meta.filenames.some((name) => filenameMatches(name, node.value, node.wildcard));
+        return (documents.filenames[ordinal] ?? []).some((name) => filenameMatches(name, node.value, node.wildcard));
       case 'filetype':
-        return meta.filetypes.includes(FILETYPE_ALIASES[node.value] ?? node.value);
+        return (documents.filetypes[ordinal] ?? []).includes(FILETYPE_ALIASES[node.value] ?? node.value);
       case 'has-attachment':
-        return (meta.bits & DOCUMENT_BITS.hasAttachment) !== 0;
+        return ((documents.bits[ordinal] ?? 0) & DOCUMENT_BITS.hasAttachment) !== 0;
       case 'is-encrypted':
-        return (meta.bits & DOCUMENT_BITS.encrypted) !== 0;
+        return ((documents.bits[ordinal] ?? 0) & DOCUMENT_BITS.encrypted) !== 0;
       case 'is-flagged':
-        return this.reviewStates?.get(meta.root)?.flagged === true;
+        return this.reviewStates?.get(documents.roots[ordinal] ?? '')?.flagged === true;
       case 'tag': {
         const wanted = node.value.toLowerCase();
-        return this.reviewStates?.get(meta.root)?.tags.some((tag) => tag.toLowerCase() === wanted) === true;
+        return this.reviewStates?.get(documents.roots[ordinal] ?? '')?.tags.some((tag) => tag.toLowerCase() === wanted) === true;
       }
-      case 'date':
-        return meta.date !== null && (node.from === null || meta.date >= node.from) && (node.to === null || meta.date < node.to);
+      case 'date': {
+        const date = documents.dates[ordinal] ?? Number.NaN;
+        return !Number.isNaN(date) && (node.from === null || date >= node.from) && (node.to === null || date < node.to);
+      }
       case 'size':
-        return compareSize(meta.size, node.operator, node.bytes);
+        return compareSize(documents.sizes[ordinal] ?? 0, node.operator, node.bytes);
       default:
         return false;
     }
   }
+
+  /**
+   * Tells whether one of a document's addresses, in the field `code` or in any field, passes `test`. An address
+   * recurs in many documents, so each distinct one is tested once per condition.
+   */
+  private someAddress(node: QueryNode, ordinal: number, code: number | undefined, test: (row: AddressEntryRow) => boolean): boolean {
+    const documents = this.caseIndex.documents;
+    let known = this.addressResults.get(node);
+    if (known === undefined) {
+      known = new Int8Array(documents.addresses.length).fill(-1);
+      this.addressResults.set(node, known);
+    }
+    for (let at = documents.addressStarts[ordinal] ?? 0; at < (documents.addressStarts[ordinal + 1] ?? 0); at += 1) {
+      if (code !== undefined && documents.addressFields[at] !== code) continue;
+      const number = documents.addressNumbers[at] ?? 0;
+      let result = known[number] ?? -1;
+      if (result < 0) {
+        const row = documents.addresses[number];
+        result = row !== undefined && test(row) ? 1 : 0;
+        known[number] = result;
+      }
+      if (result === 1) return true;
+    }
+    return false;
+  }
 }
 
 /**
- * Runs a lunr query on one segment. lunr checks little when it loads an index, so a damaged file can load and
+ * Looks a term clause up in one segment. Little is checked when a segment loads, so a damaged file can load and
  * still fail here. Such a failure means the index must be rebuilt.
  */
-function querySegment(segment: Segment, build: (query: lunr.Query) => void): lunr.Index.Result[] {
+function searchSegment(segment: Segment, clause: TermClause, visit: PostingVisitor): void {
   try {
-    if (segment.index === null) throw new Error('the segment is not loaded');
-    return segment.index.query(build);
+    if (segment.postings === null) throw new Error('the segment is not loaded');
+    segment.postings.search(clause, visit);
   } catch (error) {
     throw new UnusableIndexError(`segment at document ${segment.first} could not be queried: ${(error as Error).message}`);
   }
@@ -285,8 +284,8 @@ function orInto(target: DocumentSet, source: DocumentSet): void {
  * Tells whether an address matches a value: the whole address, its local part, its domain or a parent domain,
  * the whole display name or one of its words.
  */
-function addressMatches(row: readonly [number, string, string, string, string], value: string, wildcard: boolean): boolean {
-  const [, name, address, domainAscii, domainUnicode] = row;
+function addressMatches(row: AddressEntryRow, value: string, wildcard: boolean): boolean {
+  const [name, address, domainAscii, domainUnicode] = row;
   const at = address.lastIndexOf('@');
   const candidates = [address, name, ...name.split(/[^\p{L}\p{N}_'-]+/u)];
   if (at >= 0) candidates.push(address.slice(0, at));

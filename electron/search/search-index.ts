@@ -123,8 +123,8 @@ async function runSearch(store: CaseStore, tree: QueryNode, options: { sort: Sea
  */
 function sortMatches(caseIndex: CaseIndex, matches: DocumentSet, scores: Float64Array, sort: SearchSort, limit: number): number[] {
   const documents = caseIndex.documents;
-  const dateOf = (ordinal: number): number => documents[ordinal]?.date ?? -Infinity;
-  const idOf = (ordinal: number): string => documents[ordinal]?.id ?? '';
+  const dateOf = (ordinal: number): number => documents.dateOf(ordinal) ?? -Infinity;
+  const idOf = (ordinal: number): string => documents.idOf(ordinal);
   const byId = (a: number, b: number): number => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
   const byDate = (a: number, b: number): number => dateOf(b) - dateOf(a);
   const compare =
@@ -164,15 +164,15 @@ function countMatches(matches: DocumentSet): number {
 function matchingRoots(caseIndex: CaseIndex, matches: DocumentSet): string[] {
   const roots = new Set<string>();
   matches.forEach((inSet, ordinal) => {
-    const root = caseIndex.documents[ordinal]?.root;
+    const root = caseIndex.documents.roots[ordinal];
     if (inSet === 1 && root !== undefined) roots.add(root);
   });
   return [...roots].sort();
 }
 
 async function toHit(caseIndex: CaseIndex, ordinal: number, score: number, highlighters: ReturnType<typeof collectHighlighters>, matcher: TextMatcher): Promise<SearchHit> {
-  const meta = caseIndex.documents[ordinal];
-  if (meta === undefined) throw new Error(`document ${ordinal} is not in the index`);
+  if (ordinal < 0 || ordinal >= caseIndex.documents.length) throw new Error(`document ${ordinal} is not in the index`);
+  const meta = caseIndex.documents.metaOf(ordinal);
 
   const segment = caseIndex.segments.find((candidate) => ordinal >= candidate.first && ordinal < candidate.first + candidate.count);
   const text = segment === undefined ? undefined : await documentText(segment, ordinal - segment.first);

@@ -404,7 +404,7 @@ describe('searchCase index persistence', () => {
   it('saves a versioned manifest', async () => {
     const manifest = JSON.parse(await fs.readFile(indexFile(MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
 
-    expect(manifest.schemaVersion).toBe(3);
+    expect(manifest.schemaVersion).toBe(4);
     expect(manifest.appVersion).toBe('0.1.0');
     expect(manifest.lunrVersion).toBe('2.3.9');
     expect(manifest.documentCount).toBe(7);
@@ -458,12 +458,12 @@ describe('searchCase index persistence', () => {
     const rebuilt = JSON.parse(await fs.readFile(indexFile(MANIFEST_FILE), 'utf8')) as { schemaVersion: number };
 
     expect(result.total).toBe(2);
-    expect(result.notice).toBe('The search index was rebuilt from the message records because the saved index was unusable (index schema version 1 is not 3).');
-    expect(rebuilt.schemaVersion).toBe(3);
+    expect(result.notice).toBe('The search index was rebuilt from the message records because the saved index was unusable (index schema version 1 is not 4).');
+    expect(rebuilt.schemaVersion).toBe(4);
   });
 
   it('rebuilds a damaged segment and says so', async () => {
-    const segment = (await fs.readdir(store.derivedPath('index'))).find((name) => name.endsWith('.lunr.json')) ?? '';
+    const segment = (await fs.readdir(store.derivedPath('index'))).find((name) => name.endsWith(".postings.bin")) ?? '';
     const text = await fs.readFile(indexFile(segment), 'utf8');
     await fs.writeFile(indexFile(segment), text.replace('"fields"', '"fieldz"'));
     forgetLoadedIndexes();
@@ -471,7 +471,7 @@ describe('searchCase index persistence', () => {
     const result = await searchCase(store, 'falcon');
 
     expect(result.total).toBe(2);
-    expect(result.notice).toMatch(/^The search index was rebuilt .*\(segment-000000000\.lunr\.json /);
+    expect(result.notice).toMatch(/^The search index was rebuilt .*\(segment-000000000\.postings\.bin /);
   });
 
   it('rebuilds a truncated text file found during a search', async () => {

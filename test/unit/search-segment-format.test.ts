@@ -1,14 +1,19 @@
 import lunr from 'lunr';
 import { describe, expect, it } from 'vitest';
 
+import { DamagedSectionsError } from '../../electron/search/binary-sections.js';
 import { LUNR_FIELDS } from '../../electron/search/search-documents.js';
-import { loadSegmentIndex, serialiseSegmentIndex } from '../../electron/search/segment-index.js';
+import { SegmentPostings, type TermClause } from '../../electron/search/segment-postings.js';
 import { configurePipelines } from '../../electron/search/text-pipeline.js';
 
+const FIRST = 5;
+
 const DOCUMENTS = [
-  { ref: '0', subject: 'Falcon pricing', body: 'The falcon project pricing is due on Friday.', attachment: '', names: 'anna anna@corp.example' },
-  { ref: '1', subject: 'Lunch', body: 'Lunch at noon, then falcons and pricing again.', attachment: 'menu.pdf menu pdf', names: 'bob bob@rival.example' },
-  { ref: '7', subject: 'Привет', body: 'Ещё одно письмо о ценах.', attachment: '', names: 'ivan ivan@corp.example' },
+  { subject: 'Falcon pricing', body: 'The falcon project pricing is due on Friday.', attachment: '', names: 'anna anna@corp.example' },
+  { subject: 'Lunch', body: 'Lunch at noon, then falcons and pricing again. Pricing, pricing.', attachment: 'menu.pdf menu pdf', names: 'bob bob@rival.example' },
+  { subject: 'Привет', body: 'Ещё одно письмо о ценах.', attachment: '', names: 'ivan ivan@corp.example' },
+  { subject: 'Falconry', body: 'A falconer, a falcon and a price list.', attachment: 'falcon.docx falcon docx', names: 'falco falco@corp.example' },
+  { subject: 'Re: pricing falcon', body: 'Falcons! Falcon prices, falcon pricing, priced falcons.', attachment: 'pricing falcon notes', names: 'carol falcon@rival.example' },
 ];
 
 function buildSegment(): lunr.Index {
@@ -17,57 +22,117 @@ function buildSegment(): lunr.Index {
   builder.ref('ref');
   for (const field of LUNR_FIELDS) builder.field(field);
   builder.metadataWhitelist = [];
-  for (const document of DOCUMENTS) builder.add(document);
+  DOCUMENTS.forEach((document, offset) => builder.add({ ref: String(FIRST + offset), ...document }));
   return builder.build();
 }
 
-function search(index: lunr.Index, text: string, wildcard = false): { ref: string; score: number }[] {
+function clause(text: string, options: Partial<TermClause> = {}): TermClause {
+  return { text, fields: [...LUNR_FIELDS], wildcard: false, fuzzy: 0, ...options };
+}
+
+/** What lunr.Index.query returns for the clause, sorted by document. */
+function lunrResults(index: lunr.Index, term: TermClause): { ordinal: number; score: number }[] {
+  const fuzzy = term.fuzzy > 0 ? { editDistance: term.fuzzy } : {};
   return index
-    .query((query) => query.term(text, { fields: [...LUNR_FIELDS], wildcard: wildcard ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE, usePipeline: !wildcard }))
-    .map((result) => ({ ref: result.ref, score: result.score }));
+    .query((query) =>
+      query.term(term.text, {
+        fields: [...term.fields] as (typeof LUNR_FIELDS)[number][],
+        wildcard: term.wildcard ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE,
+        usePipeline: !term.wildcard,
+        ...fuzzy,
+      }),
+    )
+    .map((result) => ({ ordinal: Number(result.ref), score: result.score }))
+    .sort((a, b) => a.ordinal - b.ordinal);
 }
 
-function reload(index: lunr.Index): lunr.Index {
-  return loadSegmentIndex(JSON.parse(serialiseSegmentIndex(index)));
+function postingsResults(postings: SegmentPostings, term: TermClause): { ordinal: number; score: number }[] {
+  const results: { ordinal: number; score: number }[] = [];
+  postings.search(term, (ordinal, score) => results.push({ ordinal, score }));
+  return results;
 }
 
-describe('loadSegmentIndex', () => {
-  it('returns the same refs and scores after a reload', () => {
-    const built = buildSegment();
+function load(index: lunr.Index): SegmentPostings {
+  return SegmentPostings.load(SegmentPostings.serialise(index, FIRST, DOCUMENTS.length), FIRST, DOCUMENTS.length);
+}
 
-    expect(search(reload(built), 'pricing')).toEqual(search(built, 'pricing'));
+describe('SegmentPostings', () => {
+  const index = buildSegment();
+  const postings = load(index);
+
+  it.each([
+    ['a stemmed word in every field', clause('pricing')],
+    ['a word in one field', clause('falcon', { fields: ['subject'] })],
+    ['a word in two fields', clause('falcon', { fields: ['body', 'attachment'] })],
+    ['a word in a name', clause('rival')],
+    ['a non-Latin word', clause('письмо')],
+    ['a word that is in no document', clause('kestrel')],
+  ])('returns the documents and scores lunr returns for %s', (_name, term) => {
+    expect(postingsResults(postings, term)).toEqual(lunrResults(index, term));
   });
 
-  it('finds the same refs for a wildcard after a reload', () => {
-    const built = buildSegment();
-
-    expect(search(reload(built), 'falc', true)).toEqual(search(built, 'falc', true));
+  it.each([
+    ['a wildcard', clause('falc', { wildcard: true })],
+    ['a wildcard in the body', clause('pric', { wildcard: true, fields: ['body'] })],
+    ['a fuzzy word', clause('falcom', { fuzzy: 1 })],
+    ['a fuzzy word two edits away', clause('prxce', { fuzzy: 2 })],
+  ])('returns the documents lunr returns for %s', (_name, term) => {
+    expect(postingsResults(postings, term).map((result) => result.ordinal)).toEqual(lunrResults(index, term).map((result) => result.ordinal));
   });
 
-  it('keeps non-Latin terms', () => {
-    expect(search(reload(buildSegment()), 'письмо').map((result) => result.ref)).toEqual(['7']);
+  it.each([
+    ['a wildcard', clause('falc', { wildcard: true })],
+    ['a fuzzy word', clause('falcom', { fuzzy: 1 })],
+  ])('returns the scores lunr returns for %s, to 12 decimals', (_name, term) => {
+    const expected = lunrResults(index, term);
+    const scores = postingsResults(postings, term).map((result) => result.score);
+
+    scores.forEach((score, position) => expect(score).toBeCloseTo(expected[position]?.score ?? Number.NaN, 12));
   });
 
-  it('finds nothing for an unknown term', () => {
-    expect(search(reload(buildSegment()), 'kestrel')).toEqual([]);
+  it('finds the wildcard terms in four documents', () => {
+    expect(postingsResults(postings, clause('falc', { wildcard: true })).map((result) => result.ordinal)).toEqual([5, 6, 8, 9]);
   });
 
   it('keeps weights that are not thousandths exactly', () => {
     const built = buildSegment();
-    const vectors = (built as unknown as { fieldVectors: Record<string, { elements: number[] }> }).fieldVectors;
-    const body = vectors['body/0'];
-    if (body === undefined) throw new Error('the body vector of document 0 is missing');
-    body.elements[1] = 0.123456789;
+    const vector = (built as unknown as { fieldVectors: Record<string, { elements: number[] }> }).fieldVectors['body/5'];
+    if (vector === undefined) throw new Error('the body vector of document 5 is missing');
+    vector.elements.forEach((_value, at) => {
+      if (at % 2 === 1) vector.elements[at] = 0.123456789;
+    });
 
-    const reloaded = reload(built) as unknown as { fieldVectors: Record<string, { elements: ArrayLike<number> }> };
-
-    expect(Array.from(reloaded.fieldVectors['body/0']?.elements ?? [])).toEqual(body.elements);
+    expect(postingsResults(load(built), clause('friday'))).toEqual([{ ordinal: 5, score: 0.123456789 }]);
   });
 
-  it('rejects a segment without field vectors', () => {
-    const saved = JSON.parse(serialiseSegmentIndex(buildSegment())) as Record<string, unknown>;
-    delete saved.fieldVectors;
+  it('rejects a file of other documents', () => {
+    const bytes = SegmentPostings.serialise(index, FIRST, DOCUMENTS.length);
 
-    expect(() => loadSegmentIndex(saved)).toThrow('the segment lacks fields, vectors, terms or pipeline');
+    expect(() => SegmentPostings.load(bytes, 0, DOCUMENTS.length)).toThrow('holds documents 5 (5), not 0 (5)');
+  });
+
+  it('rejects a truncated file', () => {
+    const bytes = SegmentPostings.serialise(index, FIRST, DOCUMENTS.length);
+
+    expect(() => SegmentPostings.load(bytes.subarray(0, bytes.length - 8), FIRST, DOCUMENTS.length)).toThrow(DamagedSectionsError);
+  });
+
+  it('ignores a posting that names a document outside the segment', () => {
+    const bytes = Buffer.from(SegmentPostings.serialise(index, FIRST, DOCUMENTS.length));
+    const header = JSON.parse(bytes.toString('utf8', 0, bytes.indexOf(0x0a))) as { sections: { name: string; bytes: number }[] };
+    let at = Math.ceil((bytes.indexOf(0x0a) + 1) / 8) * 8;
+    for (const entry of header.sections) {
+      if (entry.name === 'ordinals') break;
+      at += Math.ceil(entry.bytes / 8) * 8;
+    }
+    const postings = (header.sections.find((entry) => entry.name === 'ordinals')?.bytes ?? 0) / 4;
+    for (let posting = 0; posting < postings; posting += 1) bytes.writeUInt32LE(99, at + 4 * posting);
+    const damaged = SegmentPostings.load(bytes, FIRST, DOCUMENTS.length);
+
+    expect(postingsResults(damaged, clause('falcon'))).toEqual([]);
+  });
+
+  it('rejects a file of another format', () => {
+    expect(() => SegmentPostings.load(Buffer.from('{"format":"other"}\n'), FIRST, DOCUMENTS.length)).toThrow('the file is not a mailcase-postings file');
   });
 });

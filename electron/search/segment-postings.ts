@@ -1,0 +1,320 @@
+// The inverted index of one lunr segment in typed arrays: for every term and field, the documents that contain it
+// and lunr's weight of the term in each. lunr builds the segment and defines terms, expansion and weights; a lookup
+// here returns the documents and scores lunr.Index.query returns for one clause, without the objects lunr creates
+// per matching document, which made common words slow on large cases.
+import lunr from 'lunr';
+
+import {
+  DamagedSectionsError,
+  float64View,
+  int32View,
+  joinStrings,
+  packSections,
+  section,
+  stringList,
+  uint32View,
+  unpackSections,
+} from './binary-sections.js';
+
+const POSTINGS_FORMAT = 'mailcase-postings';
+
+/** One term clause, as the query evaluator gives it to lunr: a word, the fields to look in, wildcard or fuzzy. */
+export interface TermClause {
+  text: string;
+  fields: readonly string[];
+  /** A trailing wildcard: every term that starts with `text`. The text does not go through the pipeline. */
+  wildcard: boolean;
+  /** Edit distance for a fuzzy match; 0 for an exact term. */
+  fuzzy: number;
+}
+
+/** Receives each matching document's ordinal and score, in ascending ordinal order. */
+export type PostingVisitor = (ordinal: number, score: number) => void;
+
+/** lunr 2.3's TokenSet.Builder, which its type declarations lack. */
+type TokenSetBuilder = { insert(word: string): void; finish(): void; root: lunr.TokenSet };
+
+/** The postings of one segment, loaded from its file. */
+export class SegmentPostings {
+  private tokenSet: lunr.TokenSet | null = null;
+
+  private constructor(
+    private readonly first: number,
+    private readonly count: number,
+    /** The segment's fields in lunr's order. */
+    readonly fields: readonly string[],
+    private readonly pipeline: lunr.Pipeline,
+    /** Every term of the segment, sorted as JavaScript sorts strings. */
+    private readonly terms: readonly string[],
+    /** lunr's number of each term (its `_index`), which orders a query vector's elements. */
+    private readonly termNumbers: Uint32Array,
+    /** Where each term's postings of each field start in `ordinals`: term position times field count plus field. */
+    private readonly starts: Uint32Array,
+    private readonly ordinals: Uint32Array,
+    /** Weights as integer thousandths, when lunr's rounding made every weight one. */
+    private readonly thousandths: Int32Array | null,
+    private readonly floatWeights: Float64Array | null,
+  ) {}
+
+  /**
+   * Converts a built lunr index whose refs are document ordinals. Returns the bytes of the segment's postings file.
+   */
+  static serialise(index: lunr.Index, first: number, count: number): Buffer {
+    const internals = index as unknown as {
+      fields: string[];
+      invertedIndex: Record<string, { _index: number }>;
+      fieldVectors: Record<string, lunr.Vector>;
+      pipeline: lunr.Pipeline;
+    };
+    const fields = internals.fields;
+    const terms = Object.keys(internals.invertedIndex).sort();
+    const positionOfNumber = new Map<number, number>();
+    const termNumbers = new Uint32Array(terms.length);
+    terms.forEach((term, position) => {
+      const termNumber = internals.invertedIndex[term]?._index ?? -1;
+      termNumbers[position] = termNumber;
+      positionOfNumber.set(termNumber, position);
+    });
+
+    // A document's field vector lists its terms with their weights; gathering them per term and field, documents in
+    // ascending order, gives the postings lunr keeps as objects.
+    const lists: number[][] = Array.from({ length: terms.length * fields.length }, () => []);
+    for (let ordinal = first; ordinal < first + count; ordinal += 1) {
+      fields.forEach((field, fieldNumber) => {
+        const vector = internals.fieldVectors[`${field}/${ordinal}`];
+        const elements = (vector as unknown as { elements?: number[] } | undefined)?.elements ?? [];
+        for (let at = 0; at + 1 < elements.length; at += 2) {
+          const position = positionOfNumber.get(elements[at] ?? -1);
+          if (position === undefined) throw new Error(`term number ${elements[at]} of ${field}/${ordinal} is not in the index`);
+          lists[position * fields.length + fieldNumber]?.push(ordinal, elements[at + 1] ?? 0);
+        }
+      });
+    }
+
+    const pairs = lists.reduce((sum, list) => sum + list.length / 2, 0);
+    const starts = new Uint32Array(lists.length + 1);
+    const ordinals = new Uint32Array(pairs);
+    const weights = new Float64Array(pairs);
+    let at = 0;
+    lists.forEach((list, key) => {
+      starts[key] = at;
+      for (let item = 0; item + 1 < list.length; item += 2) {
+        ordinals[at] = list[item] ?? 0;
+        weights[at] = list[item + 1] ?? 0;
+        at += 1;
+      }
+    });
+    starts[lists.length] = at;
+
+    // lunr rounds each weight to thousandths, so 32-bit integers of thousandths usually hold them exactly.
+    const thousandths = weights.every(isThousandths);
+    const weightSection = thousandths ? Int32Array.from(weights, (weight) => Math.round(weight * 1000)) : weights;
+    const header = {
+      lunrVersion: lunr.version,
+      fields,
+      pipeline: internals.pipeline.toJSON(),
+      first,
+      count,
+      termCount: terms.length,
+      pairCount: pairs,
+      weights: thousandths ? 'thousandths' : 'float64',
+    };
+    return packSections(POSTINGS_FORMAT, header, { terms: joinStrings(terms), termNumbers, starts, ordinals, weights: weightSection });
+  }
+
+  /** Loads a postings file. Throws DamagedSectionsError naming the fault when it is damaged or of another version. */
+  static load(bytes: Buffer, first: number, count: number): SegmentPostings {
+    const unpacked = unpackSections(bytes, POSTINGS_FORMAT);
+    const header = unpacked.header;
+    if (header.lunrVersion !== lunr.version) throw new DamagedSectionsError(`written for lunr ${String(header.lunrVersion)}, not ${lunr.version}`);
+    if (header.first !== first || header.count !== count) throw new DamagedSectionsError(`holds documents ${String(header.first)} (${String(header.count)}), not ${first} (${count})`);
+    if (!Array.isArray(header.fields) || !header.fields.every((field) => typeof field === 'string')) throw new DamagedSectionsError('the header has no field list');
+    if (!Array.isArray(header.pipeline)) throw new DamagedSectionsError('the header has no pipeline');
+    const termCount = header.termCount;
+    const pairCount = header.pairCount;
+    if (typeof termCount !== 'number' || typeof pairCount !== 'number') throw new DamagedSectionsError('the header lacks the term or pair count');
+    const fields = header.fields as string[];
+
+    const terms = stringList(section(unpacked, 'terms'), termCount, 'terms');
+    for (let position = 1; position < terms.length; position += 1) {
+      if ((terms[position - 1] ?? '') >= (terms[position] ?? '')) throw new DamagedSectionsError('the terms are not sorted');
+    }
+    const termNumbers = uint32View(section(unpacked, 'termNumbers'), 'termNumbers');
+    const starts = uint32View(section(unpacked, 'starts'), 'starts');
+    const ordinals = uint32View(section(unpacked, 'ordinals'), 'ordinals');
+    if (termNumbers.length !== termCount || starts.length !== termCount * fields.length + 1 || ordinals.length !== pairCount) {
+      throw new DamagedSectionsError('the sections do not fit the header counts');
+    }
+    for (let key = 0; key + 1 < starts.length; key += 1) {
+      if ((starts[key] ?? 0) > (starts[key + 1] ?? 0)) throw new DamagedSectionsError('the posting starts are not in order');
+    }
+    if (starts[0] !== 0 || starts[starts.length - 1] !== pairCount) throw new DamagedSectionsError('the posting starts do not cover the postings');
+    // Ordinals are not checked one by one, because that would add to every case's opening: a lookup ignores an
+    // ordinal outside the segment, which a damaged file could hold.
+
+    const weightData = section(unpacked, 'weights');
+    const thousandths = header.weights === 'thousandths' ? int32View(weightData, 'weights') : null;
+    const floatWeights = header.weights === 'float64' ? float64View(weightData, 'weights') : null;
+    if ((thousandths ?? floatWeights)?.length !== pairCount) throw new DamagedSectionsError('the weights do not fit the postings');
+
+    let pipeline: lunr.Pipeline;
+    try {
+      pipeline = lunr.Pipeline.load(header.pipeline as string[]);
+    } catch (error) {
+      throw new DamagedSectionsError(`the pipeline cannot be loaded: ${String(error)}`);
+    }
+    return new SegmentPostings(first, count, fields, pipeline, terms, termNumbers, starts, ordinals, thousandths, floatWeights);
+  }
+
+  /**
+   * Finds the documents that contain a term clause and scores them as lunr.Index.query scores a query of that one
+   * clause: per field, the dot product of the query vector (1 per expanded term) with the document's field vector,
+   * divided by the query vector's length; summed over the fields in the order lunr first met them.
+   */
+  search(clause: TermClause, visit: PostingVisitor): void {
+    const fieldNumbers = clause.fields.map((field) => this.fields.indexOf(field));
+    if (fieldNumbers.some((fieldNumber) => fieldNumber < 0)) throw new DamagedSectionsError(`the segment does not index ${clause.fields.join(', ')}`);
+
+    // lunr passes the clause's fields to the pipeline as token metadata; its type declarations omit that argument.
+    const runString = this.pipeline.runString.bind(this.pipeline) as (text: string, metadata: object) => string[];
+    const words = clause.wildcard ? [clause.text] : runString(clause.text, { fields: clause.fields });
+    const expanded: number[] = [];
+    for (const word of words) expanded.push(...this.expand(word, clause));
+    if (expanded.length === 0) return;
+    if (expanded.length === 1) this.searchOneTerm(expanded[0] ?? 0, fieldNumbers, visit);
+    else this.searchTerms(expanded, fieldNumbers, visit);
+  }
+
+  /** The common case of one term: a field's score is the term's weight there, since the query vector is one 1. */
+  private searchOneTerm(position: number, fieldNumbers: readonly number[], visit: PostingVisitor): void {
+    const scores = new Float64Array(this.count);
+    const found = new Uint8Array(this.count);
+    for (const fieldNumber of fieldNumbers) {
+      const key = position * this.fields.length + fieldNumber;
+      for (let at = this.starts[key] ?? 0; at < (this.starts[key + 1] ?? 0); at += 1) {
+        const offset = (this.ordinals[at] ?? 0) - this.first;
+        scores[offset] = found[offset] === 0 ? this.weight(at) : (scores[offset] ?? 0) + this.weight(at);
+        found[offset] = 1;
+      }
+    }
+    for (let offset = 0; offset < this.count; offset += 1) {
+      if (found[offset] === 1) visit(this.first + offset, scores[offset] ?? 0);
+    }
+  }
+
+  /** Several terms, from a wildcard, a fuzzy match or a pipeline that gives more than one word. */
+  private searchTerms(expanded: readonly number[], fieldNumbers: readonly number[], visit: PostingVisitor): void {
+    // Each expanded term adds 1 to its element of every field's query vector, as lunr's upsert does.
+    const queryValues = new Map<number, number>();
+    for (const position of expanded) queryValues.set(position, (queryValues.get(position) ?? 0) + 1);
+    const byTermNumber = [...queryValues.keys()].sort((a, b) => (this.termNumbers[a] ?? 0) - (this.termNumbers[b] ?? 0));
+    let sumOfSquares = 0;
+    for (const position of byTermNumber) sumOfSquares += (queryValues.get(position) ?? 0) ** 2;
+    const magnitude = Math.sqrt(sumOfSquares);
+
+    // The fields of each document in the order lunr first meets them: expanded terms in turn, fields in turn.
+    const fieldOrder = new Map<number, number[]>();
+    const seenKeys = new Set<number>();
+    for (const position of expanded) {
+      for (const fieldNumber of fieldNumbers) {
+        const key = position * this.fields.length + fieldNumber;
+        if (seenKeys.has(key)) continue;
+        seenKeys.add(key);
+        for (let at = this.starts[key] ?? 0; at < (this.starts[key + 1] ?? 0); at += 1) {
+          const ordinal = this.ordinals[at] ?? 0;
+          const order = fieldOrder.get(ordinal);
+          if (order === undefined) fieldOrder.set(ordinal, [fieldNumber]);
+          else if (!order.includes(fieldNumber)) order.push(fieldNumber);
+        }
+      }
+    }
+
+    // Dot products summed in ascending term number, as lunr's Vector.dot walks both vectors.
+    const dots = new Map<number, number>();
+    for (const position of byTermNumber) {
+      const value = queryValues.get(position) ?? 0;
+      for (const fieldNumber of new Set(fieldNumbers)) {
+        const key = position * this.fields.length + fieldNumber;
+        for (let at = this.starts[key] ?? 0; at < (this.starts[key + 1] ?? 0); at += 1) {
+          const dotKey = (this.ordinals[at] ?? 0) * this.fields.length + fieldNumber;
+          dots.set(dotKey, (dots.get(dotKey) ?? 0) + value * this.weight(at));
+        }
+      }
+    }
+
+    const scores = new Map<number, number>();
+    for (const [ordinal, order] of fieldOrder) {
+      let score = 0;
+      order.forEach((fieldNumber, index) => {
+        const similarity = (dots.get(ordinal * this.fields.length + fieldNumber) ?? 0) / magnitude || 0;
+        score = index === 0 ? similarity : score + similarity;
+      });
+      scores.set(ordinal, score);
+    }
+    visitInOrder(scores, visit);
+  }
+
+  /** Returns the positions of the index terms a word stands for: itself, or what its wildcard or fuzzy match covers. */
+  private expand(word: string, clause: TermClause): number[] {
+    if (clause.fuzzy > 0) {
+      const fuzzy = (lunr.TokenSet as unknown as { fromFuzzyString(text: string, distance: number): lunr.TokenSet }).fromFuzzyString(word, clause.fuzzy);
+      return this.termSet()
+        .intersect(fuzzy)
+        .toArray()
+        .map((term) => this.positionOf(term))
+        .filter((position) => position >= 0);
+    }
+    if (clause.wildcard) {
+      const positions: number[] = [];
+      for (let position = this.lowerBound(word); position < this.terms.length && (this.terms[position] ?? '').startsWith(word); position += 1) {
+        positions.push(position);
+      }
+      return positions;
+    }
+    const position = word === '' ? -1 : this.positionOf(word);
+    return position < 0 ? [] : [position];
+  }
+
+  /** Builds lunr's term set on first use; only fuzzy matching needs it. */
+  private termSet(): lunr.TokenSet {
+    if (this.tokenSet !== null) return this.tokenSet;
+    const builder = new (lunr.TokenSet as unknown as { Builder: new () => TokenSetBuilder }).Builder();
+    for (const term of this.terms) builder.insert(term);
+    builder.finish();
+    this.tokenSet = builder.root;
+    return this.tokenSet;
+  }
+
+  private positionOf(term: string): number {
+    const position = this.lowerBound(term);
+    return this.terms[position] === term ? position : -1;
+  }
+
+  /** Returns the first position whose term is not less than `term`. */
+  private lowerBound(term: string): number {
+    let low = 0;
+    let high = this.terms.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.terms[middle] ?? '') < term) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  private weight(at: number): number {
+    if (this.thousandths !== null) return (this.thousandths[at] ?? 0) / 1000;
+    return this.floatWeights?.[at] ?? 0;
+  }
+}
+
+function visitInOrder(scores: Map<number, number>, visit: PostingVisitor): void {
+  const ordinals = [...scores.keys()].sort((a, b) => a - b);
+  for (const ordinal of ordinals) visit(ordinal, scores.get(ordinal) ?? 0);
+}
+
+/** Tells whether a weight is an integer number of thousandths that fits a 32-bit integer and divides back exactly. */
+function isThousandths(weight: number): boolean {
+  const scaled = Math.round(weight * 1000);
+  return Math.abs(scaled) < 2 ** 31 && scaled / 1000 === weight;
+}
