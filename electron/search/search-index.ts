@@ -131,9 +131,9 @@ function sortMatches(caseIndex: CaseIndex, matches: DocumentSet, scores: Float64
     sort === 'date' ? (a: number, b: number): number => byDate(a, b) || byId(a, b) : (a: number, b: number): number => (scores[b] ?? 0) - (scores[a] ?? 0) || byDate(a, b) || byId(a, b);
 
   const ordinals: number[] = [];
-  matches.forEach((inSet, ordinal) => {
-    if (inSet === 1) ordinals.push(ordinal);
-  });
+  for (let ordinal = 0; ordinal < matches.length; ordinal += 1) {
+    if (matches[ordinal] === 1) ordinals.push(ordinal);
+  }
   if (limit >= ordinals.length / 4) return ordinals.sort(compare).slice(0, limit);
 
   const best: number[] = [];
@@ -156,7 +156,7 @@ function sortMatches(caseIndex: CaseIndex, matches: DocumentSet, scores: Float64
 
 function countMatches(matches: DocumentSet): number {
   let total = 0;
-  for (const inSet of matches) total += inSet;
+  for (let ordinal = 0; ordinal < matches.length; ordinal += 1) total += matches[ordinal] ?? 0;
   return total;
 }
 
@@ -175,7 +175,7 @@ async function toHit(caseIndex: CaseIndex, ordinal: number, score: number, highl
   const meta = caseIndex.documents.metaOf(ordinal);
 
   const segment = caseIndex.segments.find((candidate) => ordinal >= candidate.first && ordinal < candidate.first + candidate.count);
-  const text = segment === undefined ? undefined : await documentText(segment, ordinal - segment.first);
+  const text = segment === undefined ? undefined : await documentText(caseIndex, segment, ordinal - segment.first);
   const { snippets, summary } = buildSnippets(text ?? { units: [] }, highlighters, matcher);
 
   return {

@@ -23,7 +23,7 @@ import {
 } from './search-documents.js';
 import { DamagedSectionsError } from './binary-sections.js';
 import { DocumentTable } from './document-table.js';
-import { SegmentPostings } from './segment-postings.js';
+import { SegmentPostings, buildSegmentParts } from './segment-postings.js';
 import { SegmentWords } from './segment-words.js';
 import { configurePipelines } from './text-pipeline.js';
 
@@ -33,10 +33,12 @@ const log = createLogger('search-index');
 export const INDEX_SCHEMA_VERSION = 4;
 
 /**
- * Documents per lunr segment. lunr builds and queries one index in memory, and its build time and memory
- * grow faster than linearly with the document count; 5,000 documents of about 2 KB build in about a second.
+ * Documents per lunr segment. lunr builds a segment as objects per term, field and document, so the build's memory
+ * grows with the segment: a full rebuild of 11,000 messages of about 2 KB peaked at 461 MiB with 5,000 documents
+ * per segment and at 274 MiB with 2,000. A query finds a term in each segment by binary search, so more segments
+ * cost it little, and adding mail rebuilds a smaller last segment.
  */
-export const SEGMENT_DOCUMENTS = 5_000;
+export const SEGMENT_DOCUMENTS = 2_000;
 
 /** Name of the manifest inside derived/index/; it is written last, so it only ever names complete files. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -188,13 +190,15 @@ export async function loadIndex(store: CaseStore): Promise<CaseIndex> {
   return { dir, documents, segments, roots: new Set(documents.roots), recordsFingerprint: manifest.recordsFingerprint };
 }
 
-/** Loads the postings of every segment that are not in memory yet. Throws UnusableIndexError when a file is damaged. */
+/** Loads the postings and words of every segment not in memory yet. Throws UnusableIndexError when a file is damaged. */
 export async function loadSegments(caseIndex: CaseIndex): Promise<void> {
   for (const segment of caseIndex.segments) {
     if (segment.postings !== null) continue;
     const bytes = await readIndexFile(caseIndex.dir, segment.postingsFile);
     segment.postings = loadSegmentFile(segment.postingsFile, () => SegmentPostings.load(bytes, segment.first, segment.count));
     if (!sameFields(segment.postings.fields)) throw new UnusableIndexError(`${segment.postingsFile.name} does not index the fields ${LUNR_FIELDS.join(', ')}`);
+    // The words are loaded now too, so the first phrase query does not wait for every segment's words file.
+    await segmentWords(caseIndex, segment);
   }
 }
 
@@ -253,10 +257,29 @@ export async function segmentTexts(segment: Segment): Promise<SegmentTexts> {
   return segment.texts;
 }
 
-/** Returns the texts of one document of a segment, parsing only its line. Throws UnusableIndexError when the line is damaged. */
-export async function documentText(segment: Segment, offset: number): Promise<DocumentText> {
-  const texts = await segmentTexts(segment);
-  return parseDocumentText(segment, texts, offset);
+/**
+ * Returns the texts of one document of a segment, reading and parsing only its line. Throws UnusableIndexError when
+ * the line is damaged or the file shorter than the words file says.
+ */
+export async function documentText(caseIndex: CaseIndex, segment: Segment, offset: number): Promise<DocumentText> {
+  if (segment.texts !== null) return parseDocumentText(segment, segment.texts, offset);
+
+  const { start, end } = (await segmentWords(caseIndex, segment)).textLine(offset);
+  const name = path.basename(segment.textFile);
+  const line = Buffer.alloc(end - start);
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(segment.textFile, 'r');
+  } catch (error) {
+    throw new UnusableIndexError(`${name} is not readable: ${(error as Error).message}`);
+  }
+  try {
+    const { bytesRead } = await handle.read(line, 0, line.length, start);
+    if (bytesRead !== line.length) throw new UnusableIndexError(`${name} is shorter than its index says`);
+  } finally {
+    await handle.close();
+  }
+  return parseTextLine(name, line.toString('utf8'));
 }
 
 /** Parses the texts of one document from a segment's text file already in memory. */
@@ -264,14 +287,18 @@ export function parseDocumentText(segment: Segment, texts: SegmentTexts, offset:
   const start = texts.offsets[offset];
   const end = texts.offsets[offset + 1];
   if (start === undefined || end === undefined) throw new Error(`document ${offset} is not in segment ${segment.first}`);
+  return parseTextLine(path.basename(segment.textFile), texts.bytes.toString('utf8', start, end - 1));
+}
+
+function parseTextLine(name: string, line: string): DocumentText {
   let text: unknown;
   try {
-    text = JSON.parse(texts.bytes.toString('utf8', start, end - 1));
+    text = JSON.parse(line);
   } catch (error) {
-    throw new UnusableIndexError(`${path.basename(segment.textFile)} is not readable JSON: ${(error as Error).message}`);
+    throw new UnusableIndexError(`${name} is not readable JSON: ${(error as Error).message}`);
   }
   if (text === null || typeof text !== 'object' || !Array.isArray((text as Partial<DocumentText>).units)) {
-    throw new UnusableIndexError(`${path.basename(segment.textFile)} contains an invalid document`);
+    throw new UnusableIndexError(`${name} contains an invalid document`);
   }
   return text as DocumentText;
 }
@@ -354,13 +381,22 @@ async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promis
   // Word positions would make the index several times larger; phrases and snippets read the texts instead.
   builder.metadataWhitelist = [];
   texts.forEach((text, offset) => builder.add(toLunrDocument(first + offset, text)));
-  const index = builder.build();
+  const built = buildSegmentParts(builder);
 
   const names = segmentFileNames(first);
-  const postingsFile = await writeIndexFile(caseIndex.dir, names.postingsFile, SegmentPostings.serialise(index, first, texts.length));
-  const wordsFile = await writeIndexFile(caseIndex.dir, names.wordsFile, SegmentWords.serialise(texts, first));
+  const postingsFile = await writeIndexFile(caseIndex.dir, names.postingsFile, SegmentPostings.serialise(built, first, texts.length));
   const textLines = [canonicalJson({ schemaVersion: INDEX_SCHEMA_VERSION, count: texts.length }), ...texts.map((text) => canonicalJson(text))];
-  const textFile = await writeIndexFile(caseIndex.dir, names.textFile, `${textLines.join('\n')}\n`);
+  const text = `${textLines.join('\n')}\n`;
+  // Where each document's line starts, so a snippet reads one line instead of the whole file.
+  const lineStarts = new Float64Array(texts.length + 1);
+  let at = Buffer.byteLength(textLines[0] ?? '') + 1;
+  texts.forEach((_text, offset) => {
+    lineStarts[offset] = at;
+    at += Buffer.byteLength(textLines[offset + 1] ?? '') + 1;
+  });
+  lineStarts[texts.length] = at;
+  const wordsFile = await writeIndexFile(caseIndex.dir, names.wordsFile, SegmentWords.serialise(texts, first, lineStarts));
+  const textFile = await writeIndexFile(caseIndex.dir, names.textFile, text);
 
   // The built index and the texts are dropped from memory and read again when a query needs them, so a full
   // build of a large case keeps one segment in memory at a time.

@@ -31,13 +31,40 @@ export interface TermClause {
 /** Receives each matching document's ordinal and score, in ascending ordinal order. */
 export type PostingVisitor = (ordinal: number, score: number) => void;
 
-/** lunr 2.3's TokenSet.Builder, which its type declarations lack. */
-type TokenSetBuilder = { insert(word: string): void; finish(): void; root: lunr.TokenSet };
+/** What a lunr index holds that the postings file keeps; lunr.Index has these properties. */
+export interface BuiltSegment {
+  fields: string[];
+  invertedIndex: Record<string, { _index: number }>;
+  fieldVectors: Record<string, lunr.Vector>;
+  pipeline: lunr.Pipeline;
+}
+
+/**
+ * Runs the steps of lunr.Builder.build that compute weights and field vectors, but not the term set, which only a
+ * lunr.Index needs: the postings file keeps sorted terms instead, and building the set took memory and time.
+ */
+export function buildSegmentParts(builder: lunr.Builder): BuiltSegment {
+  const steps = builder as unknown as {
+    calculateAverageFieldLengths(): void;
+    createFieldVectors(): void;
+    invertedIndex: Record<string, { _index: number }>;
+    fieldVectors: Record<string, lunr.Vector>;
+    _fields: Record<string, unknown>;
+    searchPipeline: lunr.Pipeline;
+  };
+  steps.calculateAverageFieldLengths();
+  steps.createFieldVectors();
+  return { fields: Object.keys(steps._fields), invertedIndex: steps.invertedIndex, fieldVectors: steps.fieldVectors, pipeline: steps.searchPipeline };
+}
+
+/** A state of a lunr TokenSet automaton: its edges by character ("*" for any) and whether a word may end there. */
+interface AutomatonState {
+  final: boolean;
+  edges: Record<string, AutomatonState | undefined>;
+}
 
 /** The postings of one segment, loaded from its file. */
 export class SegmentPostings {
-  private tokenSet: lunr.TokenSet | null = null;
-
   private constructor(
     private readonly first: number,
     private readonly count: number,
@@ -57,15 +84,11 @@ export class SegmentPostings {
   ) {}
 
   /**
-   * Converts a built lunr index whose refs are document ordinals. Returns the bytes of the segment's postings file.
+   * Converts a built lunr index, or the parts that buildSegmentParts takes from a builder, whose refs are document
+   * ordinals. Returns the bytes of the segment's postings file.
    */
-  static serialise(index: lunr.Index, first: number, count: number): Buffer {
-    const internals = index as unknown as {
-      fields: string[];
-      invertedIndex: Record<string, { _index: number }>;
-      fieldVectors: Record<string, lunr.Vector>;
-      pipeline: lunr.Pipeline;
-    };
+  static serialise(built: lunr.Index | BuiltSegment, first: number, count: number): Buffer {
+    const internals = built as unknown as BuiltSegment;
     const fields = internals.fields;
     const terms = Object.keys(internals.invertedIndex).sort();
     const positionOfNumber = new Map<number, number>();
@@ -256,14 +279,7 @@ export class SegmentPostings {
 
   /** Returns the positions of the index terms a word stands for: itself, or what its wildcard or fuzzy match covers. */
   private expand(word: string, clause: TermClause): number[] {
-    if (clause.fuzzy > 0) {
-      const fuzzy = (lunr.TokenSet as unknown as { fromFuzzyString(text: string, distance: number): lunr.TokenSet }).fromFuzzyString(word, clause.fuzzy);
-      return this.termSet()
-        .intersect(fuzzy)
-        .toArray()
-        .map((term) => this.positionOf(term))
-        .filter((position) => position >= 0);
-    }
+    if (clause.fuzzy > 0) return this.expandFuzzy(word, clause.fuzzy);
     if (clause.wildcard) {
       const positions: number[] = [];
       for (let position = this.lowerBound(word); position < this.terms.length && (this.terms[position] ?? '').startsWith(word); position += 1) {
@@ -275,14 +291,72 @@ export class SegmentPostings {
     return position < 0 ? [] : [position];
   }
 
-  /** Builds lunr's term set on first use; only fuzzy matching needs it. */
-  private termSet(): lunr.TokenSet {
-    if (this.tokenSet !== null) return this.tokenSet;
-    const builder = new (lunr.TokenSet as unknown as { Builder: new () => TokenSetBuilder }).Builder();
-    for (const term of this.terms) builder.insert(term);
-    builder.finish();
-    this.tokenSet = builder.root;
-    return this.tokenSet;
+  /**
+   * Returns the positions of the terms lunr's fuzzy match accepts: the terms its automaton for the word leads to a
+   * final state on. lunr intersects that automaton with a trie of the index's terms; here the sorted term list serves
+   * as the trie, a prefix being the range of terms that start with it, so nothing is built per segment.
+   */
+  private expandFuzzy(word: string, distance: number): number[] {
+    const automaton = (lunr.TokenSet as unknown as { fromFuzzyString(text: string, edits: number): AutomatonState }).fromFuzzyString(word, distance);
+    const found = new Set<number>();
+    const stack: { state: AutomatonState; prefix: string; low: number; high: number }[] = [{ state: automaton, prefix: '', low: 0, high: this.terms.length }];
+
+    for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
+      const { state, prefix, low, high } = frame;
+      const visit = (character: string, next: AutomatonState, childLow: number, childHigh: number): void => {
+        const childPrefix = prefix + character;
+        if (next.final && this.terms[childLow] === childPrefix) found.add(childLow);
+        stack.push({ state: next, prefix: childPrefix, low: childLow, high: childHigh });
+      };
+
+      const anyCharacter = state.edges['*'];
+      if (anyCharacter === undefined) {
+        // Only the characters the automaton names can follow: look each one's range up directly.
+        for (const character of Object.keys(state.edges)) {
+          const next = state.edges[character];
+          const childLow = this.lowerBoundIn(prefix + character, low, high);
+          const childHigh = this.prefixEnd(prefix + character, childLow, high);
+          if (next !== undefined && childLow < childHigh) visit(character, next, childLow, childHigh);
+        }
+        continue;
+      }
+
+      // A term equal to the prefix sorts first in its range and has no next character.
+      let at = this.terms[low] === prefix ? low + 1 : low;
+      while (at < high) {
+        const character = (this.terms[at] ?? '').charAt(prefix.length);
+        const childHigh = this.prefixEnd(prefix + character, at, high);
+        const named = state.edges[character];
+        if (named !== undefined && character !== '*') visit(character, named, at, childHigh);
+        visit(character, anyCharacter, at, childHigh);
+        at = childHigh;
+      }
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+
+  /** Returns the first position from `low` whose term does not start with `prefix`; every term before it does. */
+  private prefixEnd(prefix: string, low: number, high: number): number {
+    let start = low;
+    let end = high;
+    while (start < end) {
+      const middle = (start + end) >> 1;
+      if ((this.terms[middle] ?? '').startsWith(prefix)) start = middle + 1;
+      else end = middle;
+    }
+    return start;
+  }
+
+  /** Returns the first position in [low, high) whose term is not less than `term`. */
+  private lowerBoundIn(term: string, low: number, high: number): number {
+    let start = low;
+    let end = high;
+    while (start < end) {
+      const middle = (start + end) >> 1;
+      if ((this.terms[middle] ?? '') < term) start = middle + 1;
+      else end = middle;
+    }
+    return start;
   }
 
   private positionOf(term: string): number {
@@ -292,14 +366,7 @@ export class SegmentPostings {
 
   /** Returns the first position whose term is not less than `term`. */
   private lowerBound(term: string): number {
-    let low = 0;
-    let high = this.terms.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if ((this.terms[middle] ?? '') < term) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return this.lowerBoundIn(term, 0, this.terms.length);
   }
 
   private weight(at: number): number {

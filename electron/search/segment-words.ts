@@ -4,6 +4,7 @@
 import type { PhraseNode, TermNode } from '../../shared/search-types.js';
 import {
   DamagedSectionsError,
+  float64View,
   joinStrings,
   packSections,
   section,
@@ -31,12 +32,6 @@ export type ResolvedOperand =
   /** A term: 1 for every vocabulary word the term matches. */
   | { kind: 'term'; matches: Uint8Array };
 
-/** A run of matched words: the first and last word positions, inclusive. */
-interface WordSpan {
-  first: number;
-  last: number;
-}
-
 /** The word sequences of one segment's documents. */
 export class SegmentWords {
   private constructor(
@@ -54,10 +49,23 @@ export class SegmentWords {
     /** Where each unit's words start in `words`; one more entry ends the last unit. */
     private readonly unitWords: Uint32Array,
     private readonly words: Uint32Array,
+    /** Byte offset of each document's line in the segment's text file, then the offset past the last line. */
+    private readonly textLines: Float64Array,
   ) {}
 
-  /** Splits the texts of a segment's documents into words and returns the bytes of its words file. */
-  static serialise(texts: readonly DocumentText[], first: number): Buffer {
+  /** Returns where a document's line of texts starts in the segment's text file, and where it ends (its line break). */
+  textLine(offset: number): { start: number; end: number } {
+    const start = this.textLines[offset];
+    const next = this.textLines[offset + 1];
+    if (start === undefined || next === undefined) throw new DamagedSectionsError(`document ${offset} is not in the segment`);
+    return { start, end: next - 1 };
+  }
+
+  /**
+   * Splits the texts of a segment's documents into words and returns the bytes of its words file. `textLines` are
+   * the byte offsets of each document's line in the segment's text file, then the offset past the last line.
+   */
+  static serialise(texts: readonly DocumentText[], first: number, textLines: Float64Array): Buffer {
     const numbers = new Map<string, number>();
     const documentUnits = new Uint32Array(texts.length + 1);
     const unitSources: number[] = [];
@@ -110,6 +118,7 @@ export class SegmentWords {
       unitSources: Uint8Array.from(unitSources),
       unitWords: Uint32Array.from(unitWords),
       words: sequence,
+      textLines,
     });
   }
 
@@ -128,15 +137,19 @@ export class SegmentWords {
     const unitSources = new Uint8Array(unitSourceData.buffer, unitSourceData.byteOffset, unitSourceData.byteLength);
     const unitWords = uint32View(section(unpacked, 'unitWords'), 'unitWords');
     const words = uint32View(section(unpacked, 'words'), 'words');
+    const textLines = float64View(section(unpacked, 'textLines'), 'textLines');
 
-    if (vocabularyStems.length !== vocabulary.length || documentUnits.length !== count + 1 || unitWords.length !== unitSources.length + 1) {
+    if (vocabularyStems.length !== vocabulary.length || documentUnits.length !== count + 1 || unitWords.length !== unitSources.length + 1 || textLines.length !== count + 1) {
       throw new DamagedSectionsError('the sections do not fit the header counts');
     }
     if (!isOrdered(documentUnits, unitSources.length) || !isOrdered(unitWords, words.length)) throw new DamagedSectionsError('the unit or word starts are not in order');
     // Word and stem numbers are not checked one by one, because that would add to the first phrase query: a number
     // outside the vocabulary, which a damaged file could hold, matches no operand.
     if (!unitSources.every((source) => source < SOURCES.length)) throw new DamagedSectionsError('a unit has an unknown source');
-    return new SegmentWords(count, vocabulary, stems, vocabularyStems, documentUnits, unitSources, unitWords, words);
+    for (let offset = 0; offset < count; offset += 1) {
+      if ((textLines[offset] ?? 0) >= (textLines[offset + 1] ?? 0)) throw new DamagedSectionsError('the text line offsets are not in order');
+    }
+    return new SegmentWords(count, vocabulary, stems, vocabularyStems, documentUnits, unitSources, unitWords, words, textLines);
   }
 
   /**
@@ -187,9 +200,18 @@ export class SegmentWords {
       const lefts = this.spans(start, end, left, false);
       if (lefts.length === 0) return false;
       const rights = this.spans(start, end, right, false);
-      return lefts.some((a) =>
-        rights.some((b) => (b.first > a.last && b.first - a.last - 1 <= distance) || (!ordered && a.first > b.last && a.first - b.last - 1 <= distance)),
-      );
+      // Spans are pairs of first and last word positions.
+      for (let a = 0; a < lefts.length; a += 2) {
+        const leftFirst = lefts[a] ?? 0;
+        const leftLast = lefts[a + 1] ?? 0;
+        for (let b = 0; b < rights.length; b += 2) {
+          const rightFirst = rights[b] ?? 0;
+          const rightLast = rights[b + 1] ?? 0;
+          if (rightFirst > leftLast && rightFirst - leftLast - 1 <= distance) return true;
+          if (!ordered && leftFirst > rightLast && leftFirst - rightLast - 1 <= distance) return true;
+        }
+      }
+      return false;
     });
   }
 
@@ -203,13 +225,16 @@ export class SegmentWords {
     return false;
   }
 
-  /** Returns where the operand occurs among the words from `start` to `end`; with `firstOnly`, at most one span. */
-  private spans(start: number, end: number, operand: ResolvedOperand, firstOnly: boolean): WordSpan[] {
-    const found: WordSpan[] = [];
+  /**
+   * Returns where the operand occurs among the words from `start` to `end`, as pairs of first and last word
+   * positions; with `firstOnly`, at most one pair.
+   */
+  private spans(start: number, end: number, operand: ResolvedOperand, firstOnly: boolean): number[] {
+    const found: number[] = [];
     if (operand.kind === 'term') {
       for (let at = start; at < end; at += 1) {
         if (operand.matches[this.words[at] ?? 0] !== 1) continue;
-        found.push({ first: at, last: at });
+        found.push(at, at);
         if (firstOnly) break;
       }
       return found;
@@ -225,7 +250,7 @@ export class SegmentWords {
         }
       }
       if (!matches) continue;
-      found.push({ first: at, last: at + length - 1 });
+      found.push(at, at + length - 1);
       if (firstOnly) break;
     }
     return found;

@@ -94,6 +94,24 @@ describe('SegmentPostings', () => {
     expect(postingsResults(postings, clause('falc', { wildcard: true })).map((result) => result.ordinal)).toEqual([5, 6, 8, 9]);
   });
 
+  it('expands fuzzy words as lunr does over a vocabulary of many similar words', () => {
+    const stems = ['falcon', 'falcom', 'falco', 'flacon', 'falcons', 'price', 'prize', 'pride', 'prism', 'report', 'reports', 'q3', 'q4', 'z9', 'цена', 'цены', 'ceny'];
+    const words = stems.flatMap((stem) => [stem, `${stem}a`, `x${stem}`, stem.slice(1), `${stem.slice(0, 2)}${stem.slice(3)}`]);
+    const builder = new lunr.Builder();
+    configurePipelines(builder);
+    builder.ref('ref');
+    for (const field of LUNR_FIELDS) builder.field(field);
+    builder.metadataWhitelist = [];
+    words.forEach((word, offset) => builder.add({ ref: String(offset), subject: '', body: word, attachment: '', names: '' }));
+    const built = builder.build();
+    const loaded = SegmentPostings.load(SegmentPostings.serialise(built, 0, words.length), 0, words.length);
+
+    for (const [query, distance] of [['falcon', 1], ['falcon', 2], ['prise', 1], ['repotr', 1], ['q5', 1], ['цена', 1], ['z', 2], ['xprice', 2]] as const) {
+      const term = clause(query, { fuzzy: distance });
+      expect(postingsResults(loaded, term).map((result) => result.ordinal)).toEqual(lunrResults(built, term).map((result) => result.ordinal));
+    }
+  });
+
   it('keeps weights that are not thousandths exactly', () => {
     const built = buildSegment();
     const vector = (built as unknown as { fieldVectors: Record<string, { elements: number[] }> }).fieldVectors['body/5'];
