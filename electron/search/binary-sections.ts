@@ -22,8 +22,8 @@ interface SectionEntry {
 export class DamagedSectionsError extends Error {}
 
 /**
- * Packs a header and named sections into one buffer. The header must be plain JSON data; `format` and
- * `byteOrder` are added to it so a loader can tell the file apart from others and from another machine's.
+ * Packs a header and named sections into one buffer. The header must be plain JSON data. `format` and `byteOrder`
+ * are added to it, so a loader can tell the file from other formats and from another machine's byte order.
  */
 export function packSections(format: string, header: Record<string, unknown>, sections: Record<string, SectionData>): Buffer {
   const entries: SectionEntry[] = Object.entries(sections).map(([name, data]) => ({ name, bytes: data.byteLength }));
@@ -98,10 +98,10 @@ export function float64View(data: Buffer, name: string): Float64Array {
   return new Float64Array(new Uint8Array(data).buffer);
 }
 
-/** Splits a section of newline-separated UTF-8 strings, checking that it holds `count` of them. */
+/** Splits a section of newline-separated UTF-8 strings, checking that it contains `count` of them. */
 export function stringList(data: Buffer, count: number, name: string): string[] {
   const values = count === 0 ? [] : data.toString('utf8').split('\n');
-  if (values.length !== count || (count === 0 && data.length > 0)) throw new DamagedSectionsError(`section ${name} does not hold ${count} strings`);
+  if (values.length !== count || (count === 0 && data.length > 0)) throw new DamagedSectionsError(`section ${name} does not contain ${count} strings`);
   return values;
 }
 

@@ -79,24 +79,24 @@ export class DocumentTable {
   /** Loads a saved table. Throws DamagedSectionsError naming the fault when the file is damaged. */
   static load(bytes: Buffer, count: number): DocumentTable {
     const unpacked = unpackSections(bytes, DOCUMENTS_FORMAT);
-    if (unpacked.header.count !== count) throw new DamagedSectionsError(`lists ${String(unpacked.header.count)} documents, not ${count}`);
+    if (unpacked.header.count !== count) throw new DamagedSectionsError(`lists ${String(unpacked.header.count)} documents, expected ${count}`);
 
     const strings = (name: string, length: number): string[] => {
       const values = parseJsonSection(section(unpacked, name), name);
-      if (values.length !== length || !values.every((value) => typeof value === 'string')) throw new DamagedSectionsError(`section ${name} does not hold ${length} strings`);
+      if (values.length !== length || !values.every((value) => typeof value === 'string')) throw new DamagedSectionsError(`section ${name} does not contain ${length} strings`);
       return values as string[];
     };
     const stringLists = (name: string): string[][] => {
       const values = parseJsonSection(section(unpacked, name), name);
       if (values.length !== count || !values.every((value) => Array.isArray(value) && value.every((item) => typeof item === 'string'))) {
-        throw new DamagedSectionsError(`section ${name} does not hold ${count} lists of strings`);
+        throw new DamagedSectionsError(`section ${name} does not contain ${count} lists of strings`);
       }
       return values as string[][];
     };
 
     const addresses = parseJsonSection(section(unpacked, 'addresses'), 'addresses');
     if (!addresses.every((row) => Array.isArray(row) && row.length === 4 && row.every((item) => typeof item === 'string'))) {
-      throw new DamagedSectionsError('section addresses holds an invalid address');
+      throw new DamagedSectionsError('section addresses contains an invalid address');
     }
     const dates = float64View(section(unpacked, 'dates'), 'dates');
     const sizes = float64View(section(unpacked, 'sizes'), 'sizes');
@@ -105,7 +105,7 @@ export class DocumentTable {
     const fieldData = section(unpacked, 'addressFields');
     const addressNumbers = uint32View(section(unpacked, 'addressNumbers'), 'addressNumbers');
     if (dates.length !== count || sizes.length !== count || bitData.length !== count || addressStarts.length !== count + 1) {
-      throw new DamagedSectionsError('the columns do not hold one value per document');
+      throw new DamagedSectionsError('the columns do not contain one value per document');
     }
     if (fieldData.length !== addressNumbers.length || addressStarts[0] !== 0 || addressStarts[count] !== addressNumbers.length) {
       throw new DamagedSectionsError('the address columns do not fit together');

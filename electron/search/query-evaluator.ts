@@ -1,5 +1,5 @@
 // Evaluates a parsed query on a case's index. Words come from the lunr segments, structured conditions from the
-// metadata table, and phrases and proximity are confirmed on the stored texts of the candidate documents.
+// metadata table, and phrases and proximity are confirmed on the word sequences of the candidate documents.
 import type { PhraseNode, ProximityNode, QueryNode, TermNode, TextField } from '../../shared/search-types.js';
 import type { ReviewState } from '../../shared/types.js';
 import { splitPhraseWords } from '../../shared/query-parser.js';

@@ -1,7 +1,7 @@
 // The inverted index of one lunr segment in typed arrays: for every term and field, the documents that contain it
-// and lunr's weight of the term in each. lunr builds the segment and defines terms, expansion and weights; a lookup
-// here returns the documents and scores lunr.Index.query returns for one clause, without the objects lunr creates
-// per matching document, which made common words slow on large cases.
+// and lunr's weight of the term in each. lunr builds the segment and defines terms, expansion and weights. A lookup
+// here returns the documents and scores of lunr.Index.query for one clause, without the objects lunr creates per
+// matching document, which made common words slow on large cases.
 import lunr from 'lunr';
 
 import {
@@ -31,7 +31,7 @@ export interface TermClause {
 /** Receives each matching document's ordinal and score, in ascending ordinal order. */
 export type PostingVisitor = (ordinal: number, score: number) => void;
 
-/** What a lunr index holds that the postings file keeps; lunr.Index has these properties. */
+/** The parts of a built lunr index that the postings file keeps. A lunr.Index has these properties. */
 export interface BuiltSegment {
   fields: string[];
   invertedIndex: Record<string, { _index: number }>;
@@ -99,8 +99,8 @@ export class SegmentPostings {
       positionOfNumber.set(termNumber, position);
     });
 
-    // A document's field vector lists its terms with their weights; gathering them per term and field, documents in
-    // ascending order, gives the postings lunr keeps as objects.
+    // A document's field vector lists its terms with their weights. Gathering them per term and field, documents in
+    // ascending order, gives the postings that lunr keeps as objects.
     const lists: number[][] = Array.from({ length: terms.length * fields.length }, () => []);
     for (let ordinal = first; ordinal < first + count; ordinal += 1) {
       fields.forEach((field, fieldNumber) => {
@@ -129,7 +129,7 @@ export class SegmentPostings {
     });
     starts[lists.length] = at;
 
-    // lunr rounds each weight to thousandths, so 32-bit integers of thousandths usually hold them exactly.
+    // lunr rounds each weight to thousandths, so 32-bit integers of thousandths usually represent them exactly.
     const thousandths = weights.every(isThousandths);
     const weightSection = thousandths ? Int32Array.from(weights, (weight) => Math.round(weight * 1000)) : weights;
     const header = {
@@ -150,7 +150,7 @@ export class SegmentPostings {
     const unpacked = unpackSections(bytes, POSTINGS_FORMAT);
     const header = unpacked.header;
     if (header.lunrVersion !== lunr.version) throw new DamagedSectionsError(`written for lunr ${String(header.lunrVersion)}, not ${lunr.version}`);
-    if (header.first !== first || header.count !== count) throw new DamagedSectionsError(`holds documents ${String(header.first)} (${String(header.count)}), not ${first} (${count})`);
+    if (header.first !== first || header.count !== count) throw new DamagedSectionsError(`contains documents ${String(header.first)} (${String(header.count)}), expected ${first} (${count})`);
     if (!Array.isArray(header.fields) || !header.fields.every((field) => typeof field === 'string')) throw new DamagedSectionsError('the header has no field list');
     if (!Array.isArray(header.pipeline)) throw new DamagedSectionsError('the header has no pipeline');
     const termCount = header.termCount;
@@ -172,8 +172,8 @@ export class SegmentPostings {
       if ((starts[key] ?? 0) > (starts[key + 1] ?? 0)) throw new DamagedSectionsError('the posting starts are not in order');
     }
     if (starts[0] !== 0 || starts[starts.length - 1] !== pairCount) throw new DamagedSectionsError('the posting starts do not cover the postings');
-    // Ordinals are not checked one by one, because that would add to every case's opening: a lookup ignores an
-    // ordinal outside the segment, which a damaged file could hold.
+    // Ordinals are not checked one by one, because that would slow down opening every case. A lookup ignores an
+    // ordinal outside the segment, which a damaged file could contain.
 
     const weightData = section(unpacked, 'weights');
     const thousandths = header.weights === 'thousandths' ? int32View(weightData, 'weights') : null;
@@ -192,13 +192,13 @@ export class SegmentPostings {
   /**
    * Finds the documents that contain a term clause and scores them as lunr.Index.query scores a query of that one
    * clause: per field, the dot product of the query vector (1 per expanded term) with the document's field vector,
-   * divided by the query vector's length; summed over the fields in the order lunr first met them.
+   * divided by the query vector's length, and summed over the fields in the order lunr first meets them.
    */
   search(clause: TermClause, visit: PostingVisitor): void {
     const fieldNumbers = clause.fields.map((field) => this.fields.indexOf(field));
     if (fieldNumbers.some((fieldNumber) => fieldNumber < 0)) throw new DamagedSectionsError(`the segment does not index ${clause.fields.join(', ')}`);
 
-    // lunr passes the clause's fields to the pipeline as token metadata; its type declarations omit that argument.
+    // lunr passes the clause's fields to the pipeline as token metadata. Its type declarations omit that argument.
     const runString = this.pipeline.runString.bind(this.pipeline) as (text: string, metadata: object) => string[];
     const words = clause.wildcard ? [clause.text] : runString(clause.text, { fields: clause.fields });
     const expanded: number[] = [];
@@ -277,7 +277,7 @@ export class SegmentPostings {
     visitInOrder(scores, visit);
   }
 
-  /** Returns the positions of the index terms a word stands for: itself, or what its wildcard or fuzzy match covers. */
+  /** Returns the positions of the index terms a word matches: itself, or the terms its wildcard or fuzzy match covers. */
   private expand(word: string, clause: TermClause): number[] {
     if (clause.fuzzy > 0) return this.expandFuzzy(word, clause.fuzzy);
     if (clause.wildcard) {
@@ -293,8 +293,8 @@ export class SegmentPostings {
 
   /**
    * Returns the positions of the terms lunr's fuzzy match accepts: the terms its automaton for the word leads to a
-   * final state on. lunr intersects that automaton with a trie of the index's terms; here the sorted term list serves
-   * as the trie, a prefix being the range of terms that start with it, so nothing is built per segment.
+   * final state on. lunr intersects that automaton with a trie of the index's terms. Here the sorted term list is
+   * the trie, a prefix being the range of terms that start with it, so nothing is built per segment.
    */
   private expandFuzzy(word: string, distance: number): number[] {
     const automaton = (lunr.TokenSet as unknown as { fromFuzzyString(text: string, edits: number): AutomatonState }).fromFuzzyString(word, distance);

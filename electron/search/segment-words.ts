@@ -126,7 +126,7 @@ export class SegmentWords {
   static load(bytes: Buffer, first: number, count: number): SegmentWords {
     const unpacked = unpackSections(bytes, WORDS_FORMAT);
     const { header } = unpacked;
-    if (header.first !== first || header.count !== count) throw new DamagedSectionsError(`holds documents ${String(header.first)} (${String(header.count)}), not ${first} (${count})`);
+    if (header.first !== first || header.count !== count) throw new DamagedSectionsError(`contains documents ${String(header.first)} (${String(header.count)}), expected ${first} (${count})`);
     if (typeof header.vocabularyCount !== 'number' || typeof header.stemCount !== 'number') throw new DamagedSectionsError('the header lacks the vocabulary or stem count');
 
     const vocabulary = stringList(section(unpacked, 'vocabulary'), header.vocabularyCount, 'vocabulary');
@@ -143,8 +143,8 @@ export class SegmentWords {
       throw new DamagedSectionsError('the sections do not fit the header counts');
     }
     if (!isOrdered(documentUnits, unitSources.length) || !isOrdered(unitWords, words.length)) throw new DamagedSectionsError('the unit or word starts are not in order');
-    // Word and stem numbers are not checked one by one, because that would add to the first phrase query: a number
-    // outside the vocabulary, which a damaged file could hold, matches no operand.
+    // Word and stem numbers are not checked one by one, because that would slow down opening every case. A number
+    // outside the vocabulary, which a damaged file could contain, matches no operand.
     if (!unitSources.every((source) => source < SOURCES.length)) throw new DamagedSectionsError('a unit has an unknown source');
     for (let offset = 0; offset < count; offset += 1) {
       if ((textLines[offset] ?? 0) >= (textLines[offset + 1] ?? 0)) throw new DamagedSectionsError('the text line offsets are not in order');
@@ -193,7 +193,7 @@ export class SegmentWords {
 
   /**
    * Tells whether a document has the two operands in one text from `sources` with at most `distance` other words
-   * between them; with `ordered`, the left one first.
+   * between them. With `ordered`, the left one must come first.
    */
   isNear(offset: number, sources: ReadonlySet<TextUnit['source']>, left: ResolvedOperand, right: ResolvedOperand, distance: number, ordered: boolean): boolean {
     return this.someUnit(offset, sources, (start, end) => {
@@ -227,7 +227,7 @@ export class SegmentWords {
 
   /**
    * Returns where the operand occurs among the words from `start` to `end`, as pairs of first and last word
-   * positions; with `firstOnly`, at most one pair.
+   * positions. With `firstOnly`, returns at most one pair.
    */
   private spans(start: number, end: number, operand: ResolvedOperand, firstOnly: boolean): number[] {
     const found: number[] = [];

@@ -464,8 +464,9 @@ describe('searchCase index persistence', () => {
 
   it('rebuilds a damaged segment and says so', async () => {
     const segment = (await fs.readdir(store.derivedPath('index'))).find((name) => name.endsWith(".postings.bin")) ?? '';
-    const text = await fs.readFile(indexFile(segment), 'utf8');
-    await fs.writeFile(indexFile(segment), text.replace('"fields"', '"fieldz"'));
+    // The same number of bytes, so only reading the file can find the damage.
+    const bytes = await fs.readFile(indexFile(segment));
+    await fs.writeFile(indexFile(segment), Buffer.from(bytes.toString('latin1').replace('"fields"', '"fieldz"'), 'latin1'));
     forgetLoadedIndexes();
 
     const result = await searchCase(store, 'falcon');

@@ -126,7 +126,7 @@ describe('SegmentPostings', () => {
   it('rejects a file of other documents', () => {
     const bytes = SegmentPostings.serialise(index, FIRST, DOCUMENTS.length);
 
-    expect(() => SegmentPostings.load(bytes, 0, DOCUMENTS.length)).toThrow('holds documents 5 (5), not 0 (5)');
+    expect(() => SegmentPostings.load(bytes, 0, DOCUMENTS.length)).toThrow('contains documents 5 (5), expected 0 (5)');
   });
 
   it('rejects a truncated file', () => {

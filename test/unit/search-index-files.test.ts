@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+
+import { DamagedSectionsError, packSections, unpackSections } from '../../electron/search/binary-sections.js';
+import { DocumentTable } from '../../electron/search/document-table.js';
+import type { DocumentMeta, DocumentText } from '../../electron/search/search-documents.js';
+import { SegmentWords } from '../../electron/search/segment-words.js';
+import type { PhraseNode, TermNode } from '../../shared/search-types.js';
+
+const TEXTS: DocumentText[] = [
+  { units: [{ source: 'subject', partPath: null, text: 'Purchase order' }, { source: 'body', partPath: '1', text: 'The purchase\n> order for Falcon, priced today.' }] },
+  { units: [{ source: 'body', partPath: '1', text: 'Order the purchase of flanges. Pricing follows.' }] },
+  { units: [{ source: 'attachment', partPath: '2', text: 'purchase' }, { source: 'attachment', partPath: '3', text: 'order' }] },
+];
+
+function term(text: string, options: Partial<TermNode> = {}): TermNode {
+  return { kind: 'term', field: null, text, wildcard: false, fuzzy: 0, start: 0, end: text.length, ...options };
+}
+
+function phrase(words: string[]): PhraseNode {
+  return { kind: 'phrase', field: null, words, start: 0, end: 1 } as PhraseNode;
+}
+
+const ALL = new Set(['subject', 'body', 'attachment', 'filename', 'names'] as const);
+const BODY = new Set(['body'] as const);
+
+function loadWords(): SegmentWords {
+  const lines = new Float64Array([10, 20, 30, 40]);
+  return SegmentWords.load(SegmentWords.serialise(TEXTS, 100, lines), 100, TEXTS.length);
+}
+
+function documentsWith(words: SegmentWords, operand: TermNode | PhraseNode, sources: ReadonlySet<DocumentText['units'][number]['source']> = ALL): number[] {
+  const resolved = words.resolve(operand);
+  if (resolved === null) return [];
+  return [0, 1, 2].filter((offset) => words.contains(offset, sources, resolved));
+}
+
+describe('SegmentWords', () => {
+  const words = loadWords();
+
+  it('finds a phrase across a line break and a quote marker', () => {
+    expect(documentsWith(words, phrase(['purchase', 'order']), BODY)).toEqual([0]);
+  });
+
+  it('finds a phrase in the subject', () => {
+    expect(documentsWith(words, phrase(['purchase', 'order']), new Set(['subject'] as const))).toEqual([0]);
+  });
+
+  it('does not join the words of two texts into a phrase', () => {
+    expect(documentsWith(words, phrase(['purchase', 'order']), new Set(['attachment'] as const))).toEqual([]);
+  });
+
+  it('returns null for a phrase with a word the segment lacks', () => {
+    expect(words.resolve(phrase(['purchase', 'kestrel']))).toBeNull();
+  });
+
+  it('matches a term by its stem', () => {
+    expect(documentsWith(words, term('prices'))).toEqual([0, 1]);
+  });
+
+  it('matches a wildcard by the word start', () => {
+    expect(documentsWith(words, term('pric', { wildcard: true }))).toEqual([0, 1]);
+  });
+
+  it('matches a fuzzy term within its distance', () => {
+    expect(documentsWith(words, term('flanes', { fuzzy: 1 }))).toEqual([1]);
+  });
+
+  it('finds words near each other in either order', () => {
+    const left = words.resolve(term('order'));
+    const right = words.resolve(term('purchase'));
+    if (left === null || right === null) throw new Error('the words are missing');
+
+    expect([0, 1, 2].filter((offset) => words.isNear(offset, BODY, left, right, 1, false))).toEqual([0, 1]);
+  });
+
+  it('keeps the order of ADJ', () => {
+    const left = words.resolve(term('order'));
+    const right = words.resolve(term('purchase'));
+    if (left === null || right === null) throw new Error('the words are missing');
+
+    expect([0, 1, 2].filter((offset) => words.isNear(offset, BODY, left, right, 1, true))).toEqual([1]);
+  });
+
+  it('gives the line of a document in the text file', () => {
+    expect(words.textLine(1)).toEqual({ start: 20, end: 29 });
+  });
+
+  it('rejects a file of other documents', () => {
+    const bytes = SegmentWords.serialise(TEXTS, 100, new Float64Array([10, 20, 30, 40]));
+
+    expect(() => SegmentWords.load(bytes, 0, TEXTS.length)).toThrow('contains documents 100 (3), expected 0 (3)');
+  });
+
+  it('rejects text line offsets out of order', () => {
+    const bytes = SegmentWords.serialise(TEXTS, 100, new Float64Array([10, 30, 20, 40]));
+
+    expect(() => SegmentWords.load(bytes, 100, TEXTS.length)).toThrow('the text line offsets are not in order');
+  });
+});
+
+const METAS: DocumentMeta[] = [
+  {
+    id: 'a'.repeat(64),
+    root: 'a'.repeat(64),
+    date: Date.UTC(2026, 0, 2),
+    size: 2048,
+    subject: 'Line one\nline two',
+    from: 'Anna <anna@corp.example>',
+    bits: 1,
+    addresses: [
+      [0, 'anna', 'anna@corp.example', 'corp.example', 'corp.example'],
+      [1, 'bob', 'bob@rival.example', 'rival.example', 'rival.example'],
+    ],
+    filenames: ['q3.pdf'],
+    filetypes: ['pdf'],
+  },
+  {
+    id: `${'b'.repeat(64)}/2`,
+    root: 'a'.repeat(64),
+    date: null,
+    size: 512,
+    subject: '',
+    from: '',
+    bits: 2,
+    addresses: [[1, 'anna', 'anna@corp.example', 'corp.example', 'corp.example']],
+    filenames: [],
+    filetypes: [],
+  },
+];
+
+describe('DocumentTable', () => {
+  const table = DocumentTable.load(DocumentTable.fromMetas(METAS).serialise(), METAS.length);
+
+  it('gives back every document after saving and loading', () => {
+    expect(table.toMetas()).toEqual(METAS);
+  });
+
+  it('keeps each distinct address once', () => {
+    expect(table.addresses.length).toBe(2);
+  });
+
+  it('gives the id of an embedded record', () => {
+    expect(table.idOf(1)).toBe(`${'b'.repeat(64)}/2`);
+  });
+
+  it('gives no date for a message without one', () => {
+    expect(table.dateOf(1)).toBeNull();
+  });
+
+  it('rejects a file with another document count', () => {
+    expect(() => DocumentTable.load(DocumentTable.fromMetas(METAS).serialise(), 3)).toThrow('lists 2 documents, expected 3');
+  });
+});
+
+describe('packSections', () => {
+  it('rejects a file cut short', () => {
+    const bytes = packSections('test-format', {}, { numbers: new Uint32Array([1, 2, 3]) });
+
+    expect(() => unpackSections(bytes.subarray(0, bytes.length - 8), 'test-format')).toThrow(DamagedSectionsError);
+  });
+
+  it('rejects a file written in the other byte order', () => {
+    const bytes = Buffer.from(packSections('test-format', {}, {}).toString('utf8').replace(/"byteOrder":"(LE|BE)"/, '"byteOrder":"XX"'));
+
+    expect(() => unpackSections(bytes, 'test-format')).toThrow('the file was written in XX byte order');
+  });
+});
