@@ -4,6 +4,7 @@ import { DamagedSectionsError, packSections, unpackSections } from '../../electr
 import { DocumentTable } from '../../electron/search/document-table.js';
 import type { DocumentMeta, DocumentText } from '../../electron/search/search-documents.js';
 import { SegmentWords } from '../../electron/search/segment-words.js';
+import { TextMatcher, splitWords } from '../../electron/search/text-matcher.js';
 import type { PhraseNode, TermNode } from '../../shared/search-types.js';
 
 const TEXTS: DocumentText[] = [
@@ -163,5 +164,67 @@ describe('packSections', () => {
     const bytes = Buffer.from(packSections('test-format', {}, {}).toString('utf8').replace(/"byteOrder":"(LE|BE)"/, '"byteOrder":"XX"'));
 
     expect(() => unpackSections(bytes, 'test-format')).toThrow('the file was written in XX byte order');
+  });
+});
+
+/** A small deterministic generator, so a failing case can be run again. */
+function randomSource(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
+describe('SegmentWords against TextMatcher', () => {
+  const vocabulary = ['order', 'orders', 'purchase', 'purchased', 'price', 'pricing', 'the', 'of', 'falcon', 'Falcon,', '(order)', 'q3-report', 'цена', 'naïve', 'don\'t', '--', '>'];
+  const random = randomSource(1939);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const texts: DocumentText[] = Array.from({ length: 60 }, () => ({
+    units: Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
+      source: pick(['subject', 'body', 'attachment'] as const),
+      partPath: null,
+      text: Array.from({ length: Math.floor(random() * 30) }, () => pick(vocabulary)).join(pick([' ', '\n', ' \n> ', '-'])),
+    })),
+  }));
+  const segment = SegmentWords.load(SegmentWords.serialise(texts, 0, new Float64Array(texts.length + 1).map((_, at) => at)), 0, texts.length);
+  const matcher = new TextMatcher();
+  const operands: (TermNode | PhraseNode)[] = [
+    phrase(['purchase', 'order']),
+    phrase(['the', 'price', 'of']),
+    phrase(['q3', 'report']),
+    phrase(['falcon']),
+    term('order'),
+    term('pric', { wildcard: true }),
+    term('purchas', { fuzzy: 1 }),
+    term('цены', { fuzzy: 1 }),
+  ];
+
+  it.each(operands.map((operand) => [JSON.stringify(operand.kind === 'phrase' ? operand.words : operand.text), operand] as const))('finds %s in the same documents', (_name, operand) => {
+    const resolved = segment.resolve(operand);
+    const expected = texts.map((text, offset) => (text.units.some((unit) => matcher.contains(splitWords(unit.text), operand)) ? offset : -1)).filter((offset) => offset >= 0);
+    const found = resolved === null ? [] : texts.map((_text, offset) => offset).filter((offset) => segment.contains(offset, ALL, resolved));
+
+    expect(expected.length).toBeGreaterThan(0);
+    expect(found).toEqual(expected);
+  });
+
+  it.each([
+    [0, false],
+    [2, false],
+    [3, true],
+  ] as const)('finds proximity within %i words (ordered %s) in the same documents', (distance, ordered) => {
+    const left = phrase(['purchase', 'order']);
+    const right = term('price');
+    const leftResolved = segment.resolve(left);
+    const rightResolved = segment.resolve(right);
+    const expected = texts
+      .map((text, offset) => (text.units.some((unit) => matcher.isNear(splitWords(unit.text), left, right, distance, ordered)) ? offset : -1))
+      .filter((offset) => offset >= 0);
+    const found =
+      leftResolved === null || rightResolved === null ? [] : texts.map((_text, offset) => offset).filter((offset) => segment.isNear(offset, ALL, leftResolved, rightResolved, distance, ordered));
+
+    expect(expected.length).toBeGreaterThan(0);
+    expect(found).toEqual(expected);
   });
 });
