@@ -27,12 +27,20 @@ const INDEX_WORKER_HEAP_KB_PER_MESSAGE = 2;
  */
 export const INDEX_WORKER_URL = new URL('./index-worker.js', import.meta.url);
 
-/** Rebuilds the index, or adds new records to it, in a worker thread when possible. Returns where it ran. */
-export async function maintainIndexOffThread(store: CaseStore, mode: IndexWorkerInput['mode'], workerUrl: URL = INDEX_WORKER_URL): Promise<'worker' | 'thread'> {
+/**
+ * Rebuilds the index, or adds new records to it, in a worker thread when possible. Returns where it ran.
+ * `heapLimitMb` replaces the limit computed from the case's size.
+ */
+export async function maintainIndexOffThread(
+  store: CaseStore,
+  mode: IndexWorkerInput['mode'],
+  workerUrl: URL = INDEX_WORKER_URL,
+  heapLimitMb?: number,
+): Promise<'worker' | 'thread'> {
   if (workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl))) {
     const messages = (await store.listMessages()).length;
-    const heapLimitMb = INDEX_WORKER_BASE_HEAP_MB + Math.ceil((messages * INDEX_WORKER_HEAP_KB_PER_MESSAGE) / 1024);
-    const reply = await runWorker(workerUrl, { caseDir: store.dir, mode }, heapLimitMb);
+    const limitMb = heapLimitMb ?? INDEX_WORKER_BASE_HEAP_MB + Math.ceil((messages * INDEX_WORKER_HEAP_KB_PER_MESSAGE) / 1024);
+    const reply = await runWorker(workerUrl, { caseDir: store.dir, mode }, limitMb);
     if (reply.ok) {
       // The worker wrote new index files; the copy this thread loaded earlier is out of date.
       forgetLoadedIndexes();

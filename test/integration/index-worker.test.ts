@@ -1,5 +1,5 @@
 // Builds the search index in a worker thread from the compiled build (dist/, made by `npm run build` before
-// the tests), and falls back to the calling thread when the worker cannot start.
+// the tests), and falls back to the calling thread when the worker cannot start or runs out of heap.
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +72,17 @@ describe('index building off the main thread', () => {
 
     const where = await offThread.maintainIndexOffThread(store, 'rebuild', new URL(`file://${broken}`));
     const result = await search.searchCase(store, 'osprey');
+
+    expect(where).toBe('thread');
+    expect(result.total).toBe(1);
+  });
+
+  it('builds on the calling thread when the worker runs out of heap', async () => {
+    const store = await caseStore.CaseStore.create(path.join(dir, 'case'), 'Heap');
+    await addMessage(store, 'kestrel');
+
+    const where = await offThread.maintainIndexOffThread(store, 'rebuild', offThread.INDEX_WORKER_URL, 1);
+    const result = await search.searchCase(store, 'kestrel');
 
     expect(where).toBe('thread');
     expect(result.total).toBe(1);
