@@ -98,16 +98,26 @@ export function float64View(data: Buffer, name: string): Float64Array {
   return new Float64Array(new Uint8Array(data).buffer);
 }
 
-/** Splits a section of newline-separated UTF-8 strings, checking that it contains `count` of them. */
+/**
+ * Reads a section of strings written by joinStrings, checking that it contains `count` of them. JSON keeps every
+ * string exactly, even one with a lone surrogate, which UTF-8 would turn into U+FFFD and so change the sort order.
+ */
 export function stringList(data: Buffer, count: number, name: string): string[] {
-  const values = count === 0 ? [] : data.toString('utf8').split('\n');
-  if (values.length !== count || (count === 0 && data.length > 0)) throw new DamagedSectionsError(`section ${name} does not contain ${count} strings`);
-  return values;
+  let values: unknown;
+  try {
+    values = JSON.parse(data.toString('utf8'));
+  } catch {
+    throw new DamagedSectionsError(`section ${name} is not JSON`);
+  }
+  if (!Array.isArray(values) || values.length !== count || !values.every((value) => typeof value === 'string')) {
+    throw new DamagedSectionsError(`section ${name} does not contain ${count} strings`);
+  }
+  return values as string[];
 }
 
-/** Joins strings for a section read back by stringList. The strings must not contain line breaks. */
+/** Writes strings for a section read back by stringList. */
 export function joinStrings(values: readonly string[]): Buffer {
-  return Buffer.from(values.join('\n'), 'utf8');
+  return Buffer.from(JSON.stringify(values), 'utf8');
 }
 
 function alignUp(offset: number): number {

@@ -1,5 +1,6 @@
 // Searches a case with the investigator's query language. Keeps each case's segmented index in memory, brings it
 // up to date when records were added, and rebuilds it from the records when the saved one is unusable.
+import { MailcaseError } from '../../shared/errors.js';
 import { parseQuery } from '../../shared/query-parser.js';
 import type { QueryNode, SearchSort } from '../../shared/search-types.js';
 import type { ReviewState, SearchHit, SearchResult } from '../../shared/types.js';
@@ -70,7 +71,9 @@ export async function updateIndex(store: CaseStore): Promise<void> {
  */
 export async function searchCase(store: CaseStore, query: string, options: SearchOptions = {}): Promise<SearchResult> {
   const sort = options.sort ?? 'relevance';
-  const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_SEARCH_LIMIT));
+  const requested = options.limit ?? DEFAULT_SEARCH_LIMIT;
+  if (Number.isNaN(requested)) throw new MailcaseError('INVALID_INPUT', 'the search limit is not a number', { userMessage: 'The number of hits to show must be a number.' });
+  const limit = Math.max(0, Math.floor(requested));
   if (query.trim() === '') return { total: 0, hits: [], sort, ...(options.allMatches ? { sha256s: [] } : {}) };
   const tree = parseQuery(query);
 
@@ -82,7 +85,17 @@ export async function searchCase(store: CaseStore, query: string, options: Searc
     const reason = error.message;
     log.warn('search index rebuilt because a file is unusable', { caseId: store.info.caseId, reason });
     await serialise(store, async () => remember(store, { index: await buildIndex(store), notice: rebuiltNotice(reason) }));
-    return runSearch(store, tree, { sort, limit, allMatches: options.allMatches === true });
+    try {
+      return await runSearch(store, tree, { sort, limit, allMatches: options.allMatches === true });
+    } catch (retryError) {
+      if (!(retryError instanceof UnusableIndexError)) throw retryError;
+      // A rebuilt index that is unusable again points at a fault in the index code or the disk, not in old files.
+      forgetLoadedIndexes();
+      throw new MailcaseError('INDEX_INVALID', `the rebuilt search index is unusable: ${retryError.message}`, {
+        userMessage: 'The search index could not be built for this case. Copy the diagnostics and report the problem.',
+        details: { reason: retryError.message },
+      });
+    }
   }
 }
 

@@ -44,13 +44,24 @@ export const SEGMENT_DOCUMENTS = 2_000;
 export const MANIFEST_FILE = 'manifest.json';
 const DOCUMENTS_FILE = 'documents.bin';
 
+/** Bytes of the SHA-256 of each text line that the words file keeps, enough to notice a damaged line. */
+const TEXT_LINE_DIGEST_BYTES = 16;
+
+/** Longest text line read for a snippet; a longer one means the words file is wrong. */
+const MAX_TEXT_LINE_BYTES = 1024 * 1024 * 1024;
+
 /** Records loaded at a time while building, so a full rebuild keeps at most this many records in memory. */
 const RECORD_BATCH = 500;
 
+/** An index file as the manifest names it: its size and SHA-256 catch a truncated, damaged or swapped file. */
 interface ManifestFile {
   name: string;
   size: number;
+  sha256: string;
 }
+
+/** Names the manifest may give: index files of this folder, with no path separators and no ".." component. */
+const SAFE_FILE_NAME = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
 
 interface ManifestSegment {
   first: number;
@@ -96,6 +107,8 @@ export interface Segment {
   wordsFile: ManifestFile;
   texts: SegmentTexts | null;
   textFile: string;
+  /** SHA-256 of the text file, checked when the whole file is read. */
+  textSha256: string;
 }
 
 /** A case's index held in memory. */
@@ -172,7 +185,6 @@ export async function loadIndex(store: CaseStore): Promise<CaseIndex> {
   let expectedFirst = 0;
   for (const entry of manifest.segments) {
     if (entry.first !== expectedFirst) throw new UnusableIndexError(`segment ${entry.postingsFile.name} starts at ${entry.first}, not ${expectedFirst}`);
-    if (!/^[a-z0-9.-]+$/.test(entry.textFile.name)) throw new UnusableIndexError(`${MANIFEST_FILE} names an invalid file`);
     segments.push({
       first: entry.first,
       count: entry.count,
@@ -182,6 +194,7 @@ export async function loadIndex(store: CaseStore): Promise<CaseIndex> {
       wordsFile: entry.wordsFile,
       texts: null,
       textFile: path.join(dir, entry.textFile.name),
+      textSha256: entry.textFile.sha256,
     });
     expectedFirst += entry.count;
   }
@@ -230,6 +243,7 @@ export async function segmentTexts(segment: Segment): Promise<SegmentTexts> {
   const bytes = await fs.readFile(segment.textFile).catch((error: Error) => {
     throw new UnusableIndexError(`${name} is not readable: ${error.message}`);
   });
+  if (sha256Of(bytes) !== segment.textSha256) throw new UnusableIndexError(`${name} does not have the SHA-256 the manifest gives`);
   // JSON text never contains a raw line break, so every line break ends a line: the header, then one per document.
   const headerEnd = bytes.indexOf(NEWLINE);
   let header: unknown;
@@ -264,8 +278,10 @@ export async function segmentTexts(segment: Segment): Promise<SegmentTexts> {
 export async function documentText(caseIndex: CaseIndex, segment: Segment, offset: number): Promise<DocumentText> {
   if (segment.texts !== null) return parseDocumentText(segment, segment.texts, offset);
 
-  const { start, end } = (await segmentWords(caseIndex, segment)).textLine(offset);
+  const words = await segmentWords(caseIndex, segment);
+  const { start, end } = words.textLine(offset);
   const name = path.basename(segment.textFile);
+  if (end - start > MAX_TEXT_LINE_BYTES) throw new UnusableIndexError(`${name} has a line of ${end - start} bytes according to its words file`);
   const line = Buffer.alloc(end - start);
   let handle: fs.FileHandle;
   try {
@@ -276,9 +292,13 @@ export async function documentText(caseIndex: CaseIndex, segment: Segment, offse
   try {
     const { bytesRead } = await handle.read(line, 0, line.length, start);
     if (bytesRead !== line.length) throw new UnusableIndexError(`${name} is shorter than its index says`);
+  } catch (error) {
+    if (error instanceof UnusableIndexError) throw error;
+    throw new UnusableIndexError(`${name} is not readable: ${(error as Error).message}`);
   } finally {
     await handle.close();
   }
+  if (!words.lineDigest(offset).equals(lineDigest(line))) throw new UnusableIndexError(`${name} has a damaged line for document ${segment.first + offset}`);
   return parseTextLine(name, line.toString('utf8'));
 }
 
@@ -395,7 +415,8 @@ async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promis
     at += Buffer.byteLength(textLines[offset + 1] ?? '') + 1;
   });
   lineStarts[texts.length] = at;
-  const wordsFile = await writeIndexFile(caseIndex.dir, names.wordsFile, SegmentWords.serialise(texts, first, lineStarts));
+  const lineDigests = Buffer.concat(textLines.slice(1).map((line) => lineDigest(Buffer.from(line, 'utf8'))));
+  const wordsFile = await writeIndexFile(caseIndex.dir, names.wordsFile, SegmentWords.serialise(texts, first, lineStarts, lineDigests));
   const textFile = await writeIndexFile(caseIndex.dir, names.textFile, text);
 
   // The built index and the texts are dropped from memory and read again when a query needs them, so a full
@@ -409,6 +430,7 @@ async function writeSegment(caseIndex: CaseIndex, texts: DocumentText[]): Promis
     wordsFile,
     texts: null,
     textFile: path.join(caseIndex.dir, names.textFile),
+    textSha256: textFile.sha256,
   });
   return { first, count: texts.length, postingsFile, wordsFile, textFile };
 }
@@ -425,7 +447,7 @@ async function saveDocuments(caseIndex: CaseIndex): Promise<void> {
 async function saveManifest(caseIndex: CaseIndex, segments: ManifestSegment[]): Promise<void> {
   const documentsStat = await fs.stat(path.join(caseIndex.dir, DOCUMENTS_FILE)).catch(() => null);
   if (documentsStat === null) await saveDocuments(caseIndex);
-  const size = (await fs.stat(path.join(caseIndex.dir, DOCUMENTS_FILE))).size;
+  const documents = await fs.readFile(path.join(caseIndex.dir, DOCUMENTS_FILE));
 
   const manifest: Manifest = {
     schemaVersion: INDEX_SCHEMA_VERSION,
@@ -434,15 +456,25 @@ async function saveManifest(caseIndex: CaseIndex, segments: ManifestSegment[]): 
     segmentDocuments: SEGMENT_DOCUMENTS,
     documentCount: caseIndex.documents.length,
     recordsFingerprint: caseIndex.recordsFingerprint,
-    documentsFile: { name: DOCUMENTS_FILE, size },
+    documentsFile: { name: DOCUMENTS_FILE, size: documents.length, sha256: sha256Of(documents) },
     segments,
   };
   await writeFileAtomic(path.join(caseIndex.dir, MANIFEST_FILE), canonicalJson(manifest) + '\n');
 }
 
 async function writeIndexFile(dir: string, name: string, data: string | Buffer): Promise<ManifestFile> {
-  await writeFileAtomic(path.join(dir, name), data);
-  return { name, size: Buffer.byteLength(data) };
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  await writeFileAtomic(path.join(dir, name), bytes);
+  return { name, size: bytes.length, sha256: sha256Of(bytes) };
+}
+
+function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Returns the digest of one line of a text file that the words file keeps: the first 16 bytes of its SHA-256. */
+function lineDigest(line: Buffer): Buffer {
+  return createHash('sha256').update(line).digest().subarray(0, TEXT_LINE_DIGEST_BYTES);
 }
 
 async function readManifest(dir: string): Promise<Manifest> {
@@ -476,19 +508,30 @@ async function readManifestSegments(dir: string): Promise<ManifestSegment[]> {
   return (await readManifest(dir)).segments;
 }
 
-/** Reads an index file after checking its size against the manifest, which catches truncated and replaced files. */
+/** Reads an index file after checking its size and SHA-256 against the manifest. */
 async function readIndexFile(dir: string, file: ManifestFile): Promise<Buffer> {
-  if (!/^[a-z0-9.-]+$/.test(file.name)) throw new UnusableIndexError(`${MANIFEST_FILE} names an invalid file`);
   const full = path.join(dir, file.name);
   const stat = await fs.stat(full).catch(() => null);
   if (stat === null) throw new UnusableIndexError(`${file.name} is missing`);
   if (stat.size !== file.size) throw new UnusableIndexError(`${file.name} is ${stat.size} bytes, expected ${file.size} from the manifest`);
-  return fs.readFile(full);
+  const bytes = await fs.readFile(full).catch((error: Error) => {
+    throw new UnusableIndexError(`${file.name} is not readable: ${error.message}`);
+  });
+  if (sha256Of(bytes) !== file.sha256) throw new UnusableIndexError(`${file.name} does not have the SHA-256 the manifest gives`);
+  return bytes;
 }
 
 function isManifestFile(value: unknown): value is ManifestFile {
   const file = value as Partial<ManifestFile> | null;
-  return typeof file === 'object' && file !== null && typeof file.name === 'string' && typeof file.size === 'number';
+  return (
+    typeof file === 'object' &&
+    file !== null &&
+    typeof file.name === 'string' &&
+    SAFE_FILE_NAME.test(file.name) &&
+    typeof file.size === 'number' &&
+    typeof file.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(file.sha256)
+  );
 }
 
 function isManifestSegment(value: unknown): value is ManifestSegment {

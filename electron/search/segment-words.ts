@@ -51,7 +51,15 @@ export class SegmentWords {
     private readonly words: Uint32Array,
     /** Byte offset of each document's line in the segment's text file, then the offset past the last line. */
     private readonly textLines: Float64Array,
+    /** A digest of each document's line, all of one length, to notice a damaged text file. */
+    private readonly lineDigests: Buffer,
   ) {}
+
+  /** Returns the digest of a document's line that the segment was written with. */
+  lineDigest(offset: number): Buffer {
+    const size = this.count === 0 ? 0 : this.lineDigests.length / this.count;
+    return this.lineDigests.subarray(offset * size, (offset + 1) * size);
+  }
 
   /** Returns where a document's line of texts starts in the segment's text file, and where it ends (its line break). */
   textLine(offset: number): { start: number; end: number } {
@@ -63,9 +71,10 @@ export class SegmentWords {
 
   /**
    * Splits the texts of a segment's documents into words and returns the bytes of its words file. `textLines` are
-   * the byte offsets of each document's line in the segment's text file, then the offset past the last line.
+   * the byte offsets of each document's line in the segment's text file, then the offset past the last line, and
+   * `lineDigests` a digest of each line, all of one length.
    */
-  static serialise(texts: readonly DocumentText[], first: number, textLines: Float64Array): Buffer {
+  static serialise(texts: readonly DocumentText[], first: number, textLines: Float64Array, lineDigests: Buffer): Buffer {
     const numbers = new Map<string, number>();
     const documentUnits = new Uint32Array(texts.length + 1);
     const unitSources: number[] = [];
@@ -119,6 +128,7 @@ export class SegmentWords {
       unitWords: Uint32Array.from(unitWords),
       words: sequence,
       textLines,
+      lineDigests,
     });
   }
 
@@ -131,6 +141,7 @@ export class SegmentWords {
 
     const vocabulary = stringList(section(unpacked, 'vocabulary'), header.vocabularyCount, 'vocabulary');
     const stems = stringList(section(unpacked, 'stems'), header.stemCount, 'stems');
+    if (!isSorted(vocabulary) || !isSorted(stems)) throw new DamagedSectionsError('the vocabulary or the stems are not sorted');
     const vocabularyStems = uint32View(section(unpacked, 'vocabularyStems'), 'vocabularyStems');
     const documentUnits = uint32View(section(unpacked, 'documentUnits'), 'documentUnits');
     const unitSourceData = section(unpacked, 'unitSources');
@@ -138,6 +149,8 @@ export class SegmentWords {
     const unitWords = uint32View(section(unpacked, 'unitWords'), 'unitWords');
     const words = uint32View(section(unpacked, 'words'), 'words');
     const textLines = float64View(section(unpacked, 'textLines'), 'textLines');
+    const lineDigests = section(unpacked, 'lineDigests');
+    if (count > 0 && (lineDigests.length % count !== 0 || lineDigests.length === 0)) throw new DamagedSectionsError('the line digests do not fit the document count');
 
     if (vocabularyStems.length !== vocabulary.length || documentUnits.length !== count + 1 || unitWords.length !== unitSources.length + 1 || textLines.length !== count + 1) {
       throw new DamagedSectionsError('the sections do not fit the header counts');
@@ -149,7 +162,7 @@ export class SegmentWords {
     for (let offset = 0; offset < count; offset += 1) {
       if ((textLines[offset] ?? 0) >= (textLines[offset + 1] ?? 0)) throw new DamagedSectionsError('the text line offsets are not in order');
     }
-    return new SegmentWords(count, vocabulary, stems, vocabularyStems, documentUnits, unitSources, unitWords, words, textLines);
+    return new SegmentWords(count, vocabulary, stems, vocabularyStems, documentUnits, unitSources, unitWords, words, textLines, lineDigests);
   }
 
   /**
@@ -200,18 +213,7 @@ export class SegmentWords {
       const lefts = this.spans(start, end, left, false);
       if (lefts.length === 0) return false;
       const rights = this.spans(start, end, right, false);
-      // Spans are pairs of first and last word positions.
-      for (let a = 0; a < lefts.length; a += 2) {
-        const leftFirst = lefts[a] ?? 0;
-        const leftLast = lefts[a + 1] ?? 0;
-        for (let b = 0; b < rights.length; b += 2) {
-          const rightFirst = rights[b] ?? 0;
-          const rightLast = rights[b + 1] ?? 0;
-          if (rightFirst > leftLast && rightFirst - leftLast - 1 <= distance) return true;
-          if (!ordered && leftFirst > rightLast && leftFirst - rightLast - 1 <= distance) return true;
-        }
-      }
-      return false;
+      return hasNearPair(lefts, rights, distance, ordered);
     });
   }
 
@@ -283,6 +285,47 @@ function lowerBound(sorted: readonly string[], value: string): number {
     else high = middle;
   }
   return low;
+}
+
+/**
+ * Tells whether a left span and a right span are at most `distance` words apart, the right one after the left one
+ * or, unless `ordered`, before it. Spans are pairs of first and last word positions in ascending order, so a binary
+ * search finds the nearest right span of each left one and the check takes time in proportion to the spans.
+ */
+export function hasNearPair(lefts: readonly number[], rights: readonly number[], distance: number, ordered: boolean): boolean {
+  const pairs = rights.length / 2;
+  for (let a = 0; a < lefts.length; a += 2) {
+    const leftFirst = lefts[a] ?? 0;
+    const leftLast = lefts[a + 1] ?? 0;
+    // The first right span that starts after the left one ends.
+    const after = firstPair(pairs, (pair) => (rights[2 * pair] ?? 0) > leftLast);
+    if (after < pairs && (rights[2 * after] ?? 0) - leftLast - 1 <= distance) return true;
+    if (ordered) continue;
+    // The last right span that ends before the left one starts.
+    const before = firstPair(pairs, (pair) => (rights[2 * pair + 1] ?? 0) >= leftFirst) - 1;
+    if (before >= 0 && leftFirst - (rights[2 * before + 1] ?? 0) - 1 <= distance) return true;
+  }
+  return false;
+}
+
+/** Returns the first pair for which `test` holds, where it holds for every pair after it too; `count` when none. */
+function firstPair(count: number, test: (pair: number) => boolean): number {
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (test(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** Tells whether every string sorts after the one before it, as binary search needs. */
+function isSorted(values: readonly string[]): boolean {
+  for (let at = 1; at < values.length; at += 1) {
+    if ((values[at - 1] ?? '') >= (values[at] ?? '')) return false;
+  }
+  return true;
 }
 
 /** Tells whether starts never decrease and the last one is `total`. */

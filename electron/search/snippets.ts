@@ -6,6 +6,12 @@ import { UNIT_SOURCES } from './query-evaluator.js';
 import type { DocumentText, TextUnit } from './search-documents.js';
 import { TextMatcher, splitWords } from './text-matcher.js';
 
+/**
+ * Highlights kept per text and query operand. A word repeated hundreds of thousands of times would otherwise give as
+ * many ranges, and an excerpt shows only those near its start.
+ */
+const MAX_HIGHLIGHTS_PER_TEXT = 1_000;
+
 /** Excerpts kept per hit; more would crowd the result list. */
 const MAX_SNIPPETS_PER_HIT = 3;
 
@@ -62,7 +68,7 @@ function highlightRanges(unit: TextUnit, highlighters: readonly Highlighter[], m
       highlighter.kind === 'operand'
         ? matcher.findSpans(list, highlighter.operand)
         : matcher.nearSpans(list, highlighter.left, highlighter.right, highlighter.distance, highlighter.ordered);
-    ranges.push(...matcher.toRanges(list, spans));
+    for (const range of matcher.toRanges(list, spans.slice(0, MAX_HIGHLIGHTS_PER_TEXT))) ranges.push(range);
   }
   return mergeRanges(ranges);
 }

@@ -73,7 +73,10 @@ export class TextMatcher {
     return this.nearSpans(list, left, right, distance, ordered).length > 0;
   }
 
-  /** Returns every pair of spans that satisfies the proximity condition, as one span covering both. */
+  /**
+   * Returns the pairs of spans that satisfy the proximity condition, each as one span covering both. Spans come in
+   * ascending order, so each left span looks only at the right spans within `distance` words of it.
+   */
   nearSpans(list: WordList, left: TermNode | PhraseNode, right: TermNode | PhraseNode, distance: number, ordered: boolean): WordSpan[] {
     const lefts = this.findSpans(list, left);
     if (lefts.length === 0) return [];
@@ -81,9 +84,18 @@ export class TextMatcher {
 
     const found: WordSpan[] = [];
     for (const a of lefts) {
-      for (const b of rights) {
-        if (b.first > a.last && b.first - a.last - 1 <= distance) found.push({ first: a.first, last: b.last });
-        else if (!ordered && a.first > b.last && a.first - b.last - 1 <= distance) found.push({ first: b.first, last: a.last });
+      // Right spans that start after the left one and at most `distance` words later.
+      for (let at = firstSpan(rights, (b) => b.first > a.last); at < rights.length; at += 1) {
+        const b = rights[at];
+        if (b === undefined || b.first - a.last - 1 > distance) break;
+        found.push({ first: a.first, last: b.last });
+      }
+      if (ordered) continue;
+      // Right spans that end before the left one starts and at most `distance` words earlier.
+      for (let at = firstSpan(rights, (b) => b.last >= a.first) - 1; at >= 0; at -= 1) {
+        const b = rights[at];
+        if (b === undefined || a.first - b.last - 1 > distance) break;
+        found.push({ first: b.first, last: a.last });
       }
     }
     return found;
@@ -134,6 +146,18 @@ export class TextMatcher {
     }
     return stem;
   }
+}
+
+/** Returns the first span for which `test` holds, where it holds for every later span too; the length when none. */
+function firstSpan(spans: readonly WordSpan[], test: (span: WordSpan) => boolean): number {
+  let low = 0;
+  let high = spans.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (test(spans[middle] ?? { first: 0, last: 0 })) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
 
 /** Tells whether the Levenshtein distance between two words is at most `limit`. */

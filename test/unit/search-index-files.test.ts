@@ -26,7 +26,7 @@ const BODY = new Set(['body'] as const);
 
 function loadWords(): SegmentWords {
   const lines = new Float64Array([10, 20, 30, 40]);
-  return SegmentWords.load(SegmentWords.serialise(TEXTS, 100, lines), 100, TEXTS.length);
+  return SegmentWords.load(SegmentWords.serialise(TEXTS, 100, lines, Buffer.alloc(16 * TEXTS.length)), 100, TEXTS.length);
 }
 
 function documentsWith(words: SegmentWords, operand: TermNode | PhraseNode, sources: ReadonlySet<DocumentText['units'][number]['source']> = ALL): number[] {
@@ -87,13 +87,13 @@ describe('SegmentWords', () => {
   });
 
   it('rejects a file of other documents', () => {
-    const bytes = SegmentWords.serialise(TEXTS, 100, new Float64Array([10, 20, 30, 40]));
+    const bytes = SegmentWords.serialise(TEXTS, 100, new Float64Array([10, 20, 30, 40]), Buffer.alloc(16 * TEXTS.length));
 
     expect(() => SegmentWords.load(bytes, 0, TEXTS.length)).toThrow('contains documents 100 (3), expected 0 (3)');
   });
 
   it('rejects text line offsets out of order', () => {
-    const bytes = SegmentWords.serialise(TEXTS, 100, new Float64Array([10, 30, 20, 40]));
+    const bytes = SegmentWords.serialise(TEXTS, 100, new Float64Array([10, 30, 20, 40]), Buffer.alloc(16 * TEXTS.length));
 
     expect(() => SegmentWords.load(bytes, 100, TEXTS.length)).toThrow('the text line offsets are not in order');
   });
@@ -187,7 +187,7 @@ describe('SegmentWords against TextMatcher', () => {
       text: Array.from({ length: Math.floor(random() * 30) }, () => pick(vocabulary)).join(pick([' ', '\n', ' \n> ', '-'])),
     })),
   }));
-  const segment = SegmentWords.load(SegmentWords.serialise(texts, 0, new Float64Array(texts.length + 1).map((_, at) => at)), 0, texts.length);
+  const segment = SegmentWords.load(SegmentWords.serialise(texts, 0, new Float64Array(texts.length + 1).map((_, at) => at), Buffer.alloc(16 * texts.length)), 0, texts.length);
   const matcher = new TextMatcher();
   const operands: (TermNode | PhraseNode)[] = [
     phrase(['purchase', 'order']),

@@ -475,6 +475,42 @@ describe('searchCase index persistence', () => {
     expect(result.notice).toMatch(/^The search index was rebuilt .*\(segment-000000000\.postings\.bin /);
   });
 
+  it('rebuilds a metadata table with one changed byte', async () => {
+    const bytes = await fs.readFile(indexFile('documents.bin'));
+    bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 1;
+    await fs.writeFile(indexFile('documents.bin'), bytes);
+    forgetLoadedIndexes();
+
+    const result = await searchCase(store, 'falcon');
+
+    expect(result.total).toBe(2);
+    expect(result.notice).toMatch(/\(documents\.bin does not have the SHA-256 the manifest gives\)/);
+  });
+
+  it('rebuilds a text file with one changed byte in a line', async () => {
+    forgetLoadedIndexes();
+    const textFile = (await fs.readdir(store.derivedPath('index'))).find((name) => name.endsWith('.text.jsonl')) ?? '';
+    const text = await fs.readFile(indexFile(textFile), 'utf8');
+    await fs.writeFile(indexFile(textFile), text.replace('Falcon', 'Fa1con'));
+
+    const result = await searchCase(store, '"project falcon"');
+
+    expect(result.hits.map((hit) => hit.sha256)).toEqual([sha.falcon]);
+    expect(result.notice).toMatch(/segment-000000000\.text\.jsonl has a damaged line for document \d+\)/);
+  });
+
+  it('rebuilds a manifest that names a file outside the index folder', async () => {
+    const manifest = JSON.parse(await fs.readFile(indexFile(MANIFEST_FILE), 'utf8')) as { documentsFile: { name: string } };
+    manifest.documentsFile.name = '..';
+    await fs.writeFile(indexFile(MANIFEST_FILE), JSON.stringify(manifest));
+    forgetLoadedIndexes();
+
+    const result = await searchCase(store, 'falcon');
+
+    expect(result.total).toBe(2);
+    expect(result.notice).toMatch(/\(manifest\.json is missing fields\)/);
+  });
+
   it('rebuilds a truncated text file found during a search', async () => {
     forgetLoadedIndexes();
     const textFile = (await fs.readdir(store.derivedPath('index'))).find((name) => name.endsWith('.text.jsonl')) ?? '';
