@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { CaseStore } from '../evidence/case-store.js';
 import { createLogger } from '../logging/logger.js';
 import type { IndexWorkerInput, IndexWorkerReply } from './index-worker.js';
-import { forgetLoadedIndexes, rebuildIndex, updateIndex } from './search-index.js';
+import { forgetLoadedIndexes, runIndexWork } from './search-index.js';
 
 const log = createLogger('index-off-thread');
 
@@ -37,20 +37,23 @@ export async function maintainIndexOffThread(
   workerUrl: URL = INDEX_WORKER_URL,
   heapLimitMb?: number,
 ): Promise<'worker' | 'thread'> {
-  if (workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl))) {
-    const messages = (await store.listMessages()).length;
-    const limitMb = heapLimitMb ?? INDEX_WORKER_BASE_HEAP_MB + Math.ceil((messages * INDEX_WORKER_HEAP_KB_PER_MESSAGE) / 1024);
-    const reply = await runWorker(workerUrl, { caseDir: store.dir, mode }, limitMb);
-    if (reply.ok) {
-      // The worker wrote new index files; the copy this thread loaded earlier is out of date.
-      forgetLoadedIndexes();
-      return 'worker';
+  // The build runs in the case's turn, so a search on this thread waits for it instead of writing the same files.
+  return runIndexWork(store, async (inThread) => {
+    if (workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl))) {
+      const messages = (await store.listMessages()).length;
+      const limitMb = heapLimitMb ?? INDEX_WORKER_BASE_HEAP_MB + Math.ceil((messages * INDEX_WORKER_HEAP_KB_PER_MESSAGE) / 1024);
+      const reply = await runWorker(workerUrl, { caseDir: store.dir, mode }, limitMb);
+      if (reply.ok) {
+        // The worker wrote new index files, so the copy this thread loaded earlier is out of date.
+        forgetLoadedIndexes();
+        return 'worker';
+      }
+      log.warn('index worker failed; building on this thread', { caseId: store.info.caseId, mode, reason: reply.message });
     }
-    log.warn('index worker failed; building on this thread', { caseId: store.info.caseId, mode, reason: reply.message });
-  }
-  if (mode === 'rebuild') await rebuildIndex(store);
-  else await updateIndex(store);
-  return 'thread';
+    if (mode === 'rebuild') await inThread.rebuild();
+    else await inThread.update();
+    return 'thread';
+  });
 }
 
 function runWorker(workerUrl: URL, input: IndexWorkerInput, heapLimitMb: number): Promise<IndexWorkerReply> {

@@ -53,7 +53,7 @@ interface CachedIndex {
 
 const cachedIndexes = new Map<string, CachedIndex>();
 /** Index maintenance in progress per case folder; searches of the same case wait for it instead of racing. */
-const pendingMaintenance = new Map<string, Promise<CachedIndex>>();
+const pendingMaintenance = new Map<string, Promise<unknown>>();
 
 /** Builds the index from every derived record of the case and saves it, replacing any earlier one. */
 export async function rebuildIndex(store: CaseStore): Promise<void> {
@@ -77,26 +77,63 @@ export async function searchCase(store: CaseStore, query: string, options: Searc
   if (query.trim() === '') return { total: 0, hits: [], sort, ...(options.allMatches ? { sha256s: [] } : {}) };
   const tree = parseQuery(query);
 
+  const search = (): Promise<SearchResult> => runSearch(store, tree, { sort, limit, allMatches: options.allMatches === true });
   try {
-    return await runSearch(store, tree, { sort, limit, allMatches: options.allMatches === true });
+    return await search();
   } catch (error) {
     if (!(error instanceof UnusableIndexError)) throw error;
-    // A segment's text file turned out damaged only once a query needed it.
+  }
+
+  // A file read during the search did not match the loaded index. A build in a worker thread may have replaced the
+  // files, so the saved index is loaded again first, and rebuilt only when that fails too.
+  await serialise(store, async () => {
+    cachedIndexes.delete(store.dir);
+    return maintain(store);
+  });
+  try {
+    return await search();
+  } catch (error) {
+    if (!(error instanceof UnusableIndexError)) throw error;
+    // A text file is checked only line by line, so its damage shows only now.
     const reason = error.message;
     log.warn('search index rebuilt because a file is unusable', { caseId: store.info.caseId, reason });
     await serialise(store, async () => remember(store, { index: await buildIndex(store), notice: rebuiltNotice(reason) }));
-    try {
-      return await runSearch(store, tree, { sort, limit, allMatches: options.allMatches === true });
-    } catch (retryError) {
-      if (!(retryError instanceof UnusableIndexError)) throw retryError;
-      // A rebuilt index that is unusable again points at a fault in the index code or the disk, not in old files.
-      forgetLoadedIndexes();
-      throw new MailcaseError('INDEX_INVALID', `the rebuilt search index is unusable: ${retryError.message}`, {
-        userMessage: 'The search index could not be built for this case. Copy the diagnostics and report the problem.',
-        details: { reason: retryError.message },
-      });
-    }
   }
+  try {
+    return await search();
+  } catch (error) {
+    if (!(error instanceof UnusableIndexError)) throw error;
+    // A rebuilt index that is unusable again points at a fault in the index code or the disk, not in old files.
+    cachedIndexes.delete(store.dir);
+    throw new MailcaseError('INDEX_INVALID', `the rebuilt search index is unusable: ${error.message}`, {
+      userMessage: 'The search index could not be built for this case. Copy the diagnostics and report the problem.',
+      details: { reason: error.message },
+    });
+  }
+}
+
+/** Index maintenance on the calling thread, for work that already runs in the case's turn (runIndexWork). */
+export interface InThreadMaintenance {
+  rebuild(): Promise<void>;
+  update(): Promise<void>;
+}
+
+/**
+ * Runs work that writes the case's index files, such as a build in a worker thread, in the case's turn: after the
+ * index maintenance in progress and before any that follows, so two writers never mix their files. The work gets
+ * the calling thread's own maintenance, which it must use instead of rebuildIndex and updateIndex.
+ */
+export async function runIndexWork<T>(store: CaseStore, work: (inThread: InThreadMaintenance) => Promise<T>): Promise<T> {
+  return serialise(store, () =>
+    work({
+      rebuild: async () => {
+        remember(store, { index: await buildIndex(store), notice: null });
+      },
+      update: async () => {
+        await maintain(store);
+      },
+    }),
+  );
 }
 
 /** Drops every index held in memory, so the next search reads the saved files again. */
@@ -212,22 +249,25 @@ async function currentIndex(store: CaseStore): Promise<CachedIndex> {
   const cached = cachedIndexes.get(store.dir);
   if (cached !== undefined && cached.index.recordsFingerprint === (await recordsFingerprint(store))) return cached;
 
-  return serialise(store, async () => {
-    let entry = cachedIndexes.get(store.dir);
-    if (entry === undefined) {
-      try {
-        entry = { index: await loadIndex(store), notice: null };
-      } catch (error) {
-        if (!(error instanceof UnusableIndexError)) throw error;
-        const firstBuild = error.message === 'there is no index yet';
-        if (!firstBuild) log.warn('search index rebuilt because the saved one is unusable', { caseId: store.info.caseId, reason: error.message });
-        entry = { index: await buildIndex(store), notice: firstBuild ? null : rebuiltNotice(error.message) };
-      }
-    }
+  return serialise(store, () => maintain(store));
+}
 
-    if (entry.index.recordsFingerprint !== (await recordsFingerprint(store))) entry = await extendOrRebuild(store, entry);
-    return remember(store, entry);
-  });
+/** Loads the index unless it is in memory, and brings it up to date. Runs only in the case's turn (serialise). */
+async function maintain(store: CaseStore): Promise<CachedIndex> {
+  let entry = cachedIndexes.get(store.dir);
+  if (entry === undefined) {
+    try {
+      entry = { index: await loadIndex(store), notice: null };
+    } catch (error) {
+      if (!(error instanceof UnusableIndexError)) throw error;
+      const firstBuild = error.message === 'there is no index yet';
+      if (!firstBuild) log.warn('search index rebuilt because the saved one is unusable', { caseId: store.info.caseId, reason: error.message });
+      entry = { index: await buildIndex(store), notice: firstBuild ? null : rebuiltNotice(error.message) };
+    }
+  }
+
+  if (entry.index.recordsFingerprint !== (await recordsFingerprint(store))) entry = await extendOrRebuild(store, entry);
+  return remember(store, entry);
 }
 
 /** Adds new records to the index, or rebuilds it when records were removed or its files turn out unusable. */
@@ -248,7 +288,7 @@ function rebuiltNotice(reason: string): string {
 }
 
 /** Runs index maintenance for one case at a time. */
-async function serialise(store: CaseStore, task: () => Promise<CachedIndex>): Promise<CachedIndex> {
+async function serialise<T>(store: CaseStore, task: () => Promise<T>): Promise<T> {
   const previous = pendingMaintenance.get(store.dir) ?? Promise.resolve(null);
   const next = previous.catch(() => null).then(task);
   pendingMaintenance.set(store.dir, next);

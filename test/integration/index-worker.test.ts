@@ -77,6 +77,19 @@ describe('index building off the main thread', () => {
     expect(result.total).toBe(1);
   });
 
+  it('lets a search wait for a build in the worker', async () => {
+    const store = await caseStore.CaseStore.create(path.join(dir, 'case'), 'Race');
+    for (let message = 0; message < 40; message += 1) await addMessage(store, `heron ${message}`);
+
+    const [where, result] = await Promise.all([offThread.maintainIndexOffThread(store, 'rebuild'), search.searchCase(store, 'heron')]);
+    const manifests = (await fs.readdir(store.derivedPath('index'))).filter((name) => name === 'manifest.json');
+
+    expect(where).toBe('worker');
+    expect(result.total).toBe(40);
+    expect(result.notice).toBeUndefined();
+    expect(manifests).toEqual(['manifest.json']);
+  });
+
   it('builds on the calling thread when the worker runs out of heap', async () => {
     const store = await caseStore.CaseStore.create(path.join(dir, 'case'), 'Heap');
     await addMessage(store, 'kestrel');
