@@ -8,7 +8,7 @@ import { ADDRESS_FIELD_CODES, DOCUMENT_BITS, LUNR_FIELDS, type TextUnit } from '
 import { UnusableIndexError, segmentWords, type CaseIndex, type Segment } from './segment-index.js';
 import type { PostingVisitor, TermClause } from './segment-postings.js';
 import type { SegmentWords } from './segment-words.js';
-import { TERM_SEPARATOR, isStopWord } from './text-pipeline.js';
+import { TERM_SEPARATOR, isIndexedWord } from './text-pipeline.js';
 
 /** A set of documents by ordinal: 1 when the document is in the set. */
 export type DocumentSet = Uint8Array;
@@ -95,8 +95,8 @@ export class QueryEvaluator {
     const pieces = node.wildcard || node.fuzzy > 0 ? [node.text] : node.text.split(TERM_SEPARATOR).filter((piece) => piece !== '');
     // A word that lunr's tokenizer would split, such as "q3-report", is the phrase of its pieces.
     if (pieces.length > 1) return this.evaluatePhrase({ ...node, kind: 'phrase', words: splitPhraseWords(node.text) }, mask, scoring);
-    // Stop words are not in the index, so a stop word alone is checked on the stored text, as in a phrase.
-    if (!node.wildcard && node.fuzzy === 0 && isStopWord(node.text)) {
+    // Stop words and overlong words are not in the index, so such a word alone is checked on the words, as in a phrase.
+    if (!node.wildcard && node.fuzzy === 0 && !isIndexedWord(node.text)) {
       return this.evaluatePhrase({ ...node, kind: 'phrase', words: splitPhraseWords(node.text) }, mask, scoring);
     }
     return this.lookUp(node, mask, scoring ? this.scores : null);
@@ -119,13 +119,13 @@ export class QueryEvaluator {
   /** Returns the documents that contain every indexed word of the operand: a superset of the real matches. */
   private candidates(operand: TermNode | PhraseNode, mask: DocumentSet, scores: Float64Array | null): DocumentSet {
     if (operand.kind === 'term') {
-      if (!operand.wildcard && isStopWord(operand.text)) return mask.slice();
+      if (!operand.wildcard && !isIndexedWord(operand.text)) return mask.slice();
       return this.lookUp(operand, mask, scores);
     }
 
     let current = mask;
     for (const word of operand.words) {
-      if (isStopWord(word)) continue;
+      if (!isIndexedWord(word)) continue;
       const term: TermNode = { kind: 'term', field: operand.field, text: word, wildcard: false, fuzzy: 0, start: operand.start, end: operand.end };
       current = this.lookUp(term, current, scores);
     }

@@ -163,10 +163,11 @@ function textOf(record: MessageRecord): DocumentText {
     }
   }
 
-  const names = addressRows(record)
-    .map(([, name, address]) => `${name} ${withNameParts(address)}`.trim())
-    .filter((line) => line !== '');
-  if (names.length > 0) units.push({ source: 'names', partPath: null, text: names.join('\n') });
+  // One text per address, so a phrase never runs from one address into the next.
+  for (const [, name, address] of addressRows(record)) {
+    const line = `${name} ${withNameParts(address)}`.trim();
+    if (line !== '') units.push({ source: 'names', partPath: null, text: line });
+  }
   return { units };
 }
 

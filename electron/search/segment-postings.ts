@@ -15,6 +15,7 @@ import {
   uint32View,
   unpackSections,
 } from './binary-sections.js';
+import { fuzzyAutomaton, type AutomatonState } from './fuzzy-match.js';
 
 const POSTINGS_FORMAT = 'mailcase-postings';
 
@@ -55,12 +56,6 @@ export function buildSegmentParts(builder: lunr.Builder): BuiltSegment {
   steps.calculateAverageFieldLengths();
   steps.createFieldVectors();
   return { fields: Object.keys(steps._fields), invertedIndex: steps.invertedIndex, fieldVectors: steps.fieldVectors, pipeline: steps.searchPipeline };
-}
-
-/** A state of a lunr TokenSet automaton: its edges by character ("*" for any) and whether a word may end there. */
-interface AutomatonState {
-  final: boolean;
-  edges: Record<string, AutomatonState | undefined>;
 }
 
 /** The postings of one segment, loaded from its file. */
@@ -297,7 +292,7 @@ export class SegmentPostings {
    * the trie, a prefix being the range of terms that start with it, so nothing is built per segment.
    */
   private expandFuzzy(word: string, distance: number): number[] {
-    const automaton = (lunr.TokenSet as unknown as { fromFuzzyString(text: string, edits: number): AutomatonState }).fromFuzzyString(word, distance);
+    const automaton = fuzzyAutomaton(word, distance);
     const found = new Set<number>();
     const stack: { state: AutomatonState; prefix: string; low: number; high: number }[] = [{ state: automaton, prefix: '', low: 0, high: this.terms.length }];
 

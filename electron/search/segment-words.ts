@@ -13,7 +13,8 @@ import {
   unpackSections,
 } from './binary-sections.js';
 import type { DocumentText, TextUnit } from './search-documents.js';
-import { editDistanceAtMost, splitWords } from './text-matcher.js';
+import { createFuzzyMatcher } from './fuzzy-match.js';
+import { splitWords } from './text-matcher.js';
 import { normaliseWord } from './text-pipeline.js';
 
 const WORDS_FORMAT = 'mailcase-words';
@@ -168,7 +169,7 @@ export class SegmentWords {
   /**
    * Resolves a term or phrase against this segment's vocabulary, or returns null when no text of the segment can
    * contain it. A term matches the words whose stem equals its stem, a wildcard the words that start with it, and
-   * a fuzzy term the words whose stem is within its edit distance, as TextMatcher matches them.
+   * a fuzzy term the words whose stem lunr's fuzzy match accepts, as TextMatcher matches them.
    */
   resolve(operand: TermNode | PhraseNode): ResolvedOperand | null {
     if (operand.kind === 'phrase') {
@@ -188,8 +189,9 @@ export class SegmentWords {
         const stem = lowerBound(this.stems, wanted);
         if (this.stems[stem] === wanted) stemMatches[stem] = 1;
       } else {
+        const matches = createFuzzyMatcher(wanted, operand.fuzzy);
         this.stems.forEach((stem, number) => {
-          if (editDistanceAtMost(stem, wanted, operand.fuzzy)) stemMatches[number] = 1;
+          if (matches(stem)) stemMatches[number] = 1;
         });
       }
       this.vocabularyStems.forEach((stem, number) => {

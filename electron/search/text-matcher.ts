@@ -2,6 +2,7 @@
 // character ranges to highlight. Words are split the way lunr's tokenizer splits them, so a phrase that the
 // index offers as a candidate is checked against the same words.
 import type { HighlightRange, PhraseNode, TermNode } from '../../shared/search-types.js';
+import { createFuzzyMatcher } from './fuzzy-match.js';
 import { normaliseWord } from './text-pipeline.js';
 
 /** The words of a text with the character range of each, punctuation trimmed from both ends. */
@@ -54,6 +55,7 @@ export function phrasePattern(words: readonly string[]): RegExp {
 /** Matches text operands against word lists, caching stems because the same words recur across messages. */
 export class TextMatcher {
   private readonly stems = new Map<string, string>();
+  private readonly fuzzyMatchers = new Map<string, (stem: string) => boolean>();
 
   /** Returns the spans where a term or phrase occurs in the words. */
   findSpans(list: WordList, operand: TermNode | PhraseNode): WordSpan[] {
@@ -135,7 +137,17 @@ export class TextMatcher {
     if (term.wildcard) return word.startsWith(wanted);
     const stem = this.stem(word);
     if (term.fuzzy === 0) return stem === wanted;
-    return editDistanceAtMost(stem, wanted, term.fuzzy);
+    return this.fuzzyMatcher(wanted, term.fuzzy)(stem);
+  }
+
+  private fuzzyMatcher(wanted: string, distance: number): (stem: string) => boolean {
+    const key = `${distance}\u0000${wanted}`;
+    let matcher = this.fuzzyMatchers.get(key);
+    if (matcher === undefined) {
+      matcher = createFuzzyMatcher(wanted, distance);
+      this.fuzzyMatchers.set(key, matcher);
+    }
+    return matcher;
   }
 
   private stem(word: string): string {
@@ -158,24 +170,4 @@ function firstSpan(spans: readonly WordSpan[], test: (span: WordSpan) => boolean
     else low = middle + 1;
   }
   return low;
-}
-
-/** Tells whether the Levenshtein distance between two words is at most `limit`. */
-export function editDistanceAtMost(a: string, b: string, limit: number): boolean {
-  if (Math.abs(a.length - b.length) > limit) return false;
-
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    let rowMinimum = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a.charAt(i - 1) === b.charAt(j - 1) ? 0 : 1;
-      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-      current.push(value);
-      rowMinimum = Math.min(rowMinimum, value);
-    }
-    if (rowMinimum > limit) return false;
-    previous = current;
-  }
-  return (previous[b.length] ?? limit + 1) <= limit;
 }

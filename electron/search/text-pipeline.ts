@@ -17,30 +17,50 @@ export const unicodeTrimmer: lunr.PipelineFunction = (token) =>
  */
 export const MAX_TERM_CHARS = 80;
 
+/**
+ * Longest token trimmed of punctuation. Trimming the end of a long run of punctuation takes time in proportion to
+ * the square of its length, so longer tokens are dropped before trimming; no word is anywhere near this long.
+ */
+export const MAX_UNTRIMMED_TOKEN_CHARS = 1_000;
+
 /** Drops a token longer than MAX_TERM_CHARS; lunr removes a token whose pipeline function returns null. */
 export const longTermFilter: lunr.PipelineFunction = (token) => (token.toString().length > MAX_TERM_CHARS ? null : token);
+
+/** Drops a token too long to trim, before the trimmer runs. */
+export const untrimmableTokenFilter: lunr.PipelineFunction = (token) => (token.toString().length > MAX_UNTRIMMED_TOKEN_CHARS ? null : token);
 
 // A serialised index names its pipeline functions, and lunr looks them up by these labels when it loads one.
 lunr.Pipeline.registerFunction(unicodeTrimmer, 'mailcaseUnicodeTrimmer');
 lunr.Pipeline.registerFunction(longTermFilter, 'mailcaseLongTermFilter');
+lunr.Pipeline.registerFunction(untrimmableTokenFilter, 'mailcaseUntrimmableTokenFilter');
 
 /** Characters lunr's tokenizer and query lexer split terms on (lunr 2.3 `lunr.tokenizer.separator`). */
 export const TERM_SEPARATOR = /[\s-]+/;
 
-/** Sets up a builder's pipelines. Indexing drops overlong terms, trims, drops English stop words and stems. Searching does the same but keeps stop words. */
+/**
+ * Sets up a builder's pipelines. Indexing trims, drops terms over MAX_TERM_CHARS and English stop words, and stems.
+ * Searching does the same but keeps stop words.
+ */
 export function configurePipelines(builder: lunr.Builder): void {
   builder.pipeline.reset();
-  builder.pipeline.add(longTermFilter, unicodeTrimmer, lunr.stopWordFilter, lunr.stemmer);
+  builder.pipeline.add(untrimmableTokenFilter, unicodeTrimmer, longTermFilter, lunr.stopWordFilter, lunr.stemmer);
   builder.searchPipeline.reset();
-  builder.searchPipeline.add(longTermFilter, unicodeTrimmer, lunr.stemmer);
+  builder.searchPipeline.add(untrimmableTokenFilter, unicodeTrimmer, longTermFilter, lunr.stemmer);
 }
 
 const wordPipeline = new lunr.Pipeline();
-wordPipeline.add(longTermFilter, unicodeTrimmer, lunr.stemmer);
+wordPipeline.add(untrimmableTokenFilter, unicodeTrimmer, longTermFilter, lunr.stemmer);
 
 /** Returns the index term a word of text becomes (lower-cased, trimmed and stemmed), or null when none. */
 export function normaliseWord(word: string): string | null {
   return wordPipeline.runString(word.toLowerCase())[0] ?? null;
+}
+
+/** Tells whether lunr's index can contain a word: not a stop word, and not longer than MAX_TERM_CHARS once trimmed. */
+export function isIndexedWord(word: string): boolean {
+  if (isStopWord(word)) return false;
+  const trimmed = word.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}_]+$/u, '');
+  return trimmed.length <= MAX_TERM_CHARS;
 }
 
 /** Tells whether a word is an English stop word that the index leaves out. */

@@ -206,6 +206,8 @@ describe('searchCase', () => {
     ['from:BOB@sales.rival.example', ['lunch']],
     ['from:rival.example', ['lunch', 'attachment']],
     ['to:bob', ['falcon']],
+    ['"example bob"', []],
+    ['"bob buyer"', ['falcon']],
     ['to:rival', ['falcon']],
     ['from:ali*', ['falcon']],
     ['from:alice', ['falcon']],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { TextMatcher, editDistanceAtMost, phrasePattern, splitWords } from '../../electron/search/text-matcher.js';
+import { createFuzzyMatcher } from '../../electron/search/fuzzy-match.js';
+import { TextMatcher, phrasePattern, splitWords } from '../../electron/search/text-matcher.js';
 import type { PhraseNode, TermNode } from '../../shared/search-types.js';
 
 function phrase(...words: string[]): PhraseNode {
@@ -83,13 +84,20 @@ describe('TextMatcher', () => {
   });
 });
 
-describe('editDistanceAtMost', () => {
+describe('createFuzzyMatcher', () => {
   it.each<[string, string, number, boolean]>([
     ['falcon', 'falcn', 1, true],
     ['falcon', 'flcn', 1, false],
     ['falcon', 'flcn', 2, true],
-    ['', 'ab', 1, false],
-  ])('compares %s and %s within %i', (a, b, limit, expected) => {
-    expect(editDistanceAtMost(a, b, limit)).toBe(expected);
+    ['falcon', 'falocn', 1, true],
+    ['falcon', 'falcons', 1, true],
+    ['falcon', 'xfalcon', 1, true],
+    ['ab', '', 1, false],
+  ])('matches %s and %s within %i as lunr does', (word, candidate, distance, expected) => {
+    expect(createFuzzyMatcher(word, distance)(candidate)).toBe(expected);
+  });
+
+  it('agrees with a word list that uses a swapped pair', () => {
+    expect(new TextMatcher().contains(splitWords('The falocn flew.'), term('falcon', { fuzzy: 1 }))).toBe(true);
   });
 });
