@@ -238,7 +238,8 @@ class QueryParser {
       word = word.slice(0, tilde);
     }
 
-    const { value, wildcard } = splitWildcard(word.toLowerCase());
+    // Composed (NFC) like the indexed words, so "café" typed either way finds both spellings.
+    const { value, wildcard } = splitWildcard(word.toLowerCase().normalize('NFC'));
     if (value.includes('*')) {
       const at = valueStart + text.indexOf('*');
       throw this.errorAt(at, at + 1, 'a wildcard (*) only at the end of a word', 'one inside it');
@@ -361,8 +362,9 @@ function tokenize(query: string): Token[] {
 export function splitPhraseWords(text: string): string[] {
   return text
     .toLowerCase()
+    .normalize('NFC')
     .split(/[\s-]+/)
-    .map((word) => word.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}_]+$/u, ''))
+    .map((word) => word.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{M}\p{N}_]+$/u, ''))
     .filter((word) => word !== '');
 }
 

@@ -20,18 +20,18 @@ interface WordSpan {
 
 /**
  * A word: a run of characters other than whitespace and hyphens, with the punctuation at both ends trimmed. The
- * match starts at the run's first letter, digit or underscore and, being greedy, ends at its last one, so one
- * search finds what splitting on whitespace and then trimming each piece would, without the intermediate strings.
+ * match starts at the run's first letter, digit or underscore and, being greedy, ends at its last one or at a
+ * combining accent after it, so one search finds what splitting on whitespace and then trimming each piece would.
  */
-const TRIMMED_WORD = /[\p{L}\p{N}_](?:[^\s-]*[\p{L}\p{N}_])?/gu;
+const TRIMMED_WORD = /[\p{L}\p{N}_](?:[^\s-]*[\p{L}\p{M}\p{N}_])?/gu;
 
-/** Splits text into lower-case words with their offsets. A line break or soft break is just whitespace here. */
+/** Splits text into lower-case, composed (NFC) words with their offsets. A line break or soft break is just whitespace. */
 export function splitWords(text: string): WordList {
   const list: WordList = { words: [], starts: [], ends: [] };
   TRIMMED_WORD.lastIndex = 0;
   for (let match = TRIMMED_WORD.exec(text); match !== null; match = TRIMMED_WORD.exec(text)) {
     const word = match[0];
-    list.words.push(word.toLowerCase());
+    list.words.push(word.toLowerCase().normalize('NFC'));
     list.starts.push(match.index);
     list.ends.push(match.index + word.length);
   }

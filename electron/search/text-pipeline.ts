@@ -8,7 +8,13 @@ import lunr from 'lunr';
  * Chinese words from the index entirely and cut accented letters off word edges.
  */
 export const unicodeTrimmer: lunr.PipelineFunction = (token) =>
-  token.update((text) => text.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}_]+$/u, ''));
+  token.update((text) => text.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{M}\p{N}_]+$/u, ''));
+
+/**
+ * Composes a token's accents (Unicode NFC), so "café" written with a combining accent, as macOS writes file names,
+ * is the same term as "café" written with one character.
+ */
+export const composedForm: lunr.PipelineFunction = (token) => token.update((text) => text.normalize('NFC'));
 
 /**
  * Maximum length of a term indexed or searched, in characters. lunr keeps the index's terms in a trie with one node per
@@ -33,6 +39,7 @@ export const untrimmableTokenFilter: lunr.PipelineFunction = (token) => (token.t
 lunr.Pipeline.registerFunction(unicodeTrimmer, 'mailcaseUnicodeTrimmer');
 lunr.Pipeline.registerFunction(longTermFilter, 'mailcaseLongTermFilter');
 lunr.Pipeline.registerFunction(untrimmableTokenFilter, 'mailcaseUntrimmableTokenFilter');
+lunr.Pipeline.registerFunction(composedForm, 'mailcaseComposedForm');
 
 /** Characters lunr's tokenizer and query lexer split terms on (lunr 2.3 `lunr.tokenizer.separator`). */
 export const TERM_SEPARATOR = /[\s-]+/;
@@ -43,13 +50,13 @@ export const TERM_SEPARATOR = /[\s-]+/;
  */
 export function configurePipelines(builder: lunr.Builder): void {
   builder.pipeline.reset();
-  builder.pipeline.add(untrimmableTokenFilter, unicodeTrimmer, longTermFilter, lunr.stopWordFilter, lunr.stemmer);
+  builder.pipeline.add(untrimmableTokenFilter, composedForm, unicodeTrimmer, longTermFilter, lunr.stopWordFilter, lunr.stemmer);
   builder.searchPipeline.reset();
-  builder.searchPipeline.add(untrimmableTokenFilter, unicodeTrimmer, longTermFilter, lunr.stemmer);
+  builder.searchPipeline.add(untrimmableTokenFilter, composedForm, unicodeTrimmer, longTermFilter, lunr.stemmer);
 }
 
 const wordPipeline = new lunr.Pipeline();
-wordPipeline.add(untrimmableTokenFilter, unicodeTrimmer, longTermFilter, lunr.stemmer);
+wordPipeline.add(untrimmableTokenFilter, composedForm, unicodeTrimmer, longTermFilter, lunr.stemmer);
 
 /** Returns the index term a word of text becomes (lower-cased, trimmed and stemmed), or null when none. */
 export function normaliseWord(word: string): string | null {
@@ -59,7 +66,7 @@ export function normaliseWord(word: string): string | null {
 /** Tells whether lunr's index can contain a word: not a stop word, and not longer than MAX_TERM_CHARS once trimmed. */
 export function isIndexedWord(word: string): boolean {
   if (isStopWord(word)) return false;
-  const trimmed = word.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}_]+$/u, '');
+  const trimmed = word.normalize('NFC').replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{M}\p{N}_]+$/u, '');
   return trimmed.length <= MAX_TERM_CHARS;
 }
 

@@ -18,6 +18,16 @@ describe('splitWords', () => {
   });
 });
 
+describe('splitWords with combining accents', () => {
+  it('composes a word written with a combining accent', () => {
+    expect(splitWords('Cafe\u0301 au lait')).toEqual({ words: ['café', 'au', 'lait'], starts: [0, 6, 9], ends: [5, 8, 13] });
+  });
+
+  it('finds a composed term in text with a combining accent', () => {
+    expect(new TextMatcher().contains(splitWords('Grüße aus dem Cafe\u0301.'), term('café'))).toBe(true);
+  });
+});
+
 describe('phrasePattern', () => {
   it.each<[string, boolean]>([
     ['purchase order', true],
