@@ -107,7 +107,9 @@ export class QueryEvaluator {
     const found = new Uint8Array(mask.length);
     const clause = { text: node.text, fields: node.field === null ? LUNR_FIELDS : [node.field], wildcard: node.wildcard, fuzzy: node.fuzzy };
     for (const segment of this.caseIndex.segments) {
-      searchSegment(segment, clause, (ordinal, score) => {
+      // Words file loaded with the postings (loadSegments), so a wildcard adds the stems of the words it covers.
+      const wordStems = node.wildcard && segment.words !== null ? segment.words.stemsOfPrefix(node.text) : undefined;
+      searchSegment(segment, wordStems === undefined ? clause : { ...clause, wordStems }, (ordinal, score) => {
         if (mask[ordinal] !== 1) return;
         found[ordinal] = 1;
         if (scores !== null) scores[ordinal] = (scores[ordinal] ?? 0) + score;

@@ -27,6 +27,11 @@ export interface TermClause {
   wildcard: boolean;
   /** Edit distance for a fuzzy match; 0 for an exact term. */
   fuzzy: number;
+  /**
+   * With a wildcard, the stems of the words that start with `text`. lunr's terms are stems, so its own expansion
+   * misses words whose stem is shorter than the prefix, such as "pricing" (stem "price") for "prici*".
+   */
+  wordStems?: readonly string[];
 }
 
 /** Receives each matching document's ordinal and score, in ascending ordinal order. */
@@ -276,11 +281,15 @@ export class SegmentPostings {
   private expand(word: string, clause: TermClause): number[] {
     if (clause.fuzzy > 0) return this.expandFuzzy(word, clause.fuzzy);
     if (clause.wildcard) {
-      const positions: number[] = [];
+      const positions = new Set<number>();
       for (let position = this.lowerBound(word); position < this.terms.length && (this.terms[position] ?? '').startsWith(word); position += 1) {
-        positions.push(position);
+        positions.add(position);
       }
-      return positions;
+      for (const stem of clause.wordStems ?? []) {
+        const position = this.positionOf(stem);
+        if (position >= 0) positions.add(position);
+      }
+      return [...positions].sort((a, b) => a - b);
     }
     const position = word === '' ? -1 : this.positionOf(word);
     return position < 0 ? [] : [position];

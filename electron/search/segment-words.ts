@@ -201,6 +201,16 @@ export class SegmentWords {
     return matches.includes(1) ? { kind: 'term', matches } : null;
   }
 
+  /** Returns the distinct stems of the words that start with `prefix`, which a wildcard adds to lunr's own expansion. */
+  stemsOfPrefix(prefix: string): string[] {
+    const stems = new Set<string>();
+    for (let number = lowerBound(this.vocabulary, prefix); number < this.vocabulary.length && (this.vocabulary[number] ?? '').startsWith(prefix); number += 1) {
+      const stem = this.stems[this.vocabularyStems[number] ?? 0];
+      if (stem !== undefined) stems.add(stem);
+    }
+    return [...stems];
+  }
+
   /** Tells whether a document has the operand in a text from `sources`. `offset` is the document's place in the segment. */
   contains(offset: number, sources: ReadonlySet<TextUnit['source']>, operand: ResolvedOperand): boolean {
     return this.someUnit(offset, sources, (start, end) => this.spans(start, end, operand, true).length > 0);

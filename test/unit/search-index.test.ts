@@ -173,6 +173,7 @@ describe('searchCase', () => {
     ['(osprey OR bluebird) -subject:quarterly', ['attachment']],
     ['NOT (falcon OR pricing OR osprey)', ['attachment', 'encrypted', 'russian']],
     ['pric*', ['falcon', 'lunch', 'softBreak']],
+    ['prici*', ['falcon', 'lunch', 'softBreak']],
     ['falcn~1', ['falcon', 'lunch']],
     ['"project falcon"', ['falcon']],
     ['"secret pricing schedule"', ['softBreak']],
