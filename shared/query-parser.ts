@@ -12,6 +12,7 @@ import {
   type TermNode,
   type TextField,
 } from './search-types.js';
+import { WORD_SEPARATORS } from './word-separators.js';
 
 /**
  * Largest word distance accepted in NEAR/n and ADJ/n. Checking proximity walks the words of every candidate
@@ -363,7 +364,7 @@ export function splitPhraseWords(text: string): string[] {
   return text
     .toLowerCase()
     .normalize('NFC')
-    .split(/[\s-]+/)
+    .split(WORD_SEPARATORS)
     .map((word) => word.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{M}\p{N}_]+$/u, ''))
     .filter((word) => word !== '');
 }

@@ -2,6 +2,7 @@
 // character ranges to highlight. Words are split the way lunr's tokenizer splits them, so a phrase that the
 // index offers as a candidate is checked against the same words.
 import type { HighlightRange, PhraseNode, TermNode } from '../../shared/search-types.js';
+import { WORD_SEPARATOR_CLASS } from '../../shared/word-separators.js';
 import { createFuzzyMatcher } from './fuzzy-match.js';
 import { normaliseWord } from './text-pipeline.js';
 
@@ -19,11 +20,11 @@ interface WordSpan {
 }
 
 /**
- * A word: a run of characters other than whitespace and hyphens, with the punctuation at both ends trimmed. The
+ * A word: a run of characters other than separators (WORD_SEPARATOR_CLASS), with punctuation trimmed at both ends. The
  * match starts at the run's first letter, digit or underscore and, being greedy, ends at its last one or at a
  * combining accent after it, so one search finds what splitting on whitespace and then trimming each piece would.
  */
-const TRIMMED_WORD = /[\p{L}\p{N}_](?:[^\s-]*[\p{L}\p{M}\p{N}_])?/gu;
+const TRIMMED_WORD = new RegExp(String.raw`[\p{L}\p{N}_](?:[^${WORD_SEPARATOR_CLASS}]*[\p{L}\p{M}\p{N}_])?`, 'gu');
 
 /** Splits text into lower-case, composed (NFC) words with their offsets. A line break or soft break is just whitespace. */
 export function splitWords(text: string): WordList {
@@ -36,20 +37,6 @@ export function splitWords(text: string): WordList {
     list.ends.push(match.index + word.length);
   }
   return list;
-}
-
-/**
- * Builds a regular expression that finds a phrase exactly where `splitWords` would find its words in a row: each
- * word a whole trimmed word, the words separated by whitespace or hyphens, with any punctuation beside them.
- * NOTE: the `iu` flags fold case with Unicode simple case folding, which differs from toLowerCase for a few
- * letters such as the capital sharp s.
- */
-export function phrasePattern(words: readonly string[]): RegExp {
-  const escaped = words.map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-  const separator = '[^\\p{L}\\p{N}_\\s-]*[\\s-][^\\p{L}\\p{N}_]*';
-  const before = '(?<=(?:^|[\\s-])[^\\p{L}\\p{N}_\\s-]*)';
-  const after = '(?=[^\\p{L}\\p{N}_\\s-]*(?:[\\s-]|$))';
-  return new RegExp(`${before}${escaped.join(separator)}${after}`, 'iu');
 }
 
 /** Matches text operands against word lists, caching stems because the same words recur across messages. */

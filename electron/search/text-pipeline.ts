@@ -2,6 +2,8 @@
 // so a snippet finds the same words the index matched.
 import lunr from 'lunr';
 
+import { WORD_SEPARATOR_CLASS, WORD_SEPARATORS } from '../../shared/word-separators.js';
+
 /**
  * Strips punctuation from both ends of a token but keeps letters and digits of every script.
  * lunr's own trimmer strips everything outside [A-Za-z0-9_], which would drop Cyrillic, Greek or
@@ -41,8 +43,12 @@ lunr.Pipeline.registerFunction(longTermFilter, 'mailcaseLongTermFilter');
 lunr.Pipeline.registerFunction(untrimmableTokenFilter, 'mailcaseUntrimmableTokenFilter');
 lunr.Pipeline.registerFunction(composedForm, 'mailcaseComposedForm');
 
-/** Characters lunr's tokenizer and query lexer split terms on (lunr 2.3 `lunr.tokenizer.separator`). */
-export const TERM_SEPARATOR = /[\s-]+/;
+/** Characters that split a term into words, for lunr's tokenizer and for the query's words alike. */
+export const TERM_SEPARATOR = WORD_SEPARATORS;
+
+// lunr's tokenizer tests each character against this pattern. Its default splits only on whitespace and hyphens, so
+// "falcon,bluebird" would be one term that a search for bluebird never finds.
+lunr.tokenizer.separator = new RegExp(`[${WORD_SEPARATOR_CLASS}]`, 'u');
 
 /**
  * Sets up a builder's pipelines. Indexing trims, drops terms over MAX_TERM_CHARS and English stop words, and stems.

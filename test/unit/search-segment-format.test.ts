@@ -112,6 +112,19 @@ describe('SegmentPostings', () => {
     }
   });
 
+  it('splits words joined by punctuation other than periods and apostrophes', () => {
+    const bodies = ['falcon,bluebird', 'pricing/bluebird (draft)', 'codename:bluebird', "bluebird's nest", 'q3.bluebird.pdf'];
+    const builder = new lunr.Builder();
+    configurePipelines(builder);
+    builder.ref('ref');
+    for (const field of LUNR_FIELDS) builder.field(field);
+    builder.metadataWhitelist = [];
+    bodies.forEach((body, offset) => builder.add({ ref: String(offset), subject: '', body, attachment: '', names: '' }));
+    const loaded = SegmentPostings.load(SegmentPostings.serialise(builder.build(), 0, bodies.length), 0, bodies.length);
+
+    expect(postingsResults(loaded, clause('bluebird')).map((result) => result.ordinal)).toEqual([0, 1, 2]);
+  });
+
   it('keeps weights that are not thousandths exactly', () => {
     const built = buildSegment();
     const vector = (built as unknown as { fieldVectors: Record<string, { elements: number[] }> }).fieldVectors['body/5'];
