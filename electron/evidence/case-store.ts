@@ -182,7 +182,26 @@ export class CaseStore {
 
   /** Stores a parsed record, replacing an earlier one for the same message. */
   async saveRecord(record: MessageRecord): Promise<void> {
-    await writeFileAtomic(this.recordPath(record.sha256), canonicalJson(record) + '\n');
+    // Written like writeRecordFileSync in the parse workers, with the same octets: a temporary file renamed into
+    // place, so no reader sees a partly written record. Records are rebuilt from evidence at any time, so they are
+    // not fsynced. A record that a crash leaves empty or cut short fails JSON.parse, and the message is parsed again.
+    const target = this.recordPath(record.sha256);
+    const text = canonicalJson(record) + '\n';
+    const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp`);
+    try {
+      await fs.writeFile(temporary, text, { flag: 'wx', mode: 0o644 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.writeFile(temporary, text, { flag: 'wx', mode: 0o644 });
+    }
+
+    try {
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
   }
 
   /** Loads a message's derived record, or null when it has not been parsed yet. */

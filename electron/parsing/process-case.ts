@@ -34,11 +34,13 @@ export interface ProcessCaseResult {
 export async function processCase(store: CaseStore, options: ProcessCaseOptions = {}): Promise<ProcessCaseResult> {
   const sourcesBySha256 = collectSources(await store.custodyLog.readAll());
   const hashes = await store.listMessages();
+  const recordFiles = await listRecordFiles(store);
 
   const toParse: string[] = [];
   let reparsed = false;
   for (const sha256 of hashes) {
-    const record = await store.loadRecord(sha256);
+    // Listing the record folders first spares a failed file open for every message that was never parsed.
+    const record = recordFiles.has(sha256) ? await store.loadRecord(sha256) : null;
     const sources = sourcesBySha256.get(sha256) ?? [];
     if (record === null || record.schemaVersion !== RECORD_SCHEMA_VERSION) {
       toParse.push(sha256);
@@ -59,9 +61,24 @@ export async function processCase(store: CaseStore, options: ProcessCaseOptions 
   return { parsed: toParse.length, parseErrors };
 }
 
+/** Lists the SHA-256 of every message with a record file, read from the bucket folders of derived/records. */
+async function listRecordFiles(store: CaseStore): Promise<Set<string>> {
+  const root = path.join(store.dir, CASE_LAYOUT.records);
+  const hashes = new Set<string>();
+  const buckets = await fs.readdir(root).catch(() => [] as string[]);
+  for (const bucket of buckets) {
+    const names = await fs.readdir(path.join(root, bucket)).catch(() => [] as string[]);
+    for (const name of names) {
+      if (name.endsWith('.json')) hashes.add(name.slice(0, -'.json'.length));
+    }
+  }
+  return hashes;
+}
+
 /**
- * Parses the given messages in a worker pool and saves their records, keeping twice as many messages in
- * flight as there are workers, so few raw messages sit in memory at once. Returns the count of parse errors.
+ * Parses the given messages in a worker pool, keeping twice as many messages in flight as there are workers.
+ * The workers read the messages and write the records themselves, so this thread saves only the records they hand
+ * back (see StoredParseResult). Returns the count of parse errors.
  */
 async function parseAll(
   store: CaseStore,
@@ -78,13 +95,13 @@ async function parseAll(
     while (next < toParse.length) {
       const sha256 = toParse[next] as string;
       next += 1;
-      const raw = await store.readMessage(sha256);
-      const record = await pool.parse(raw, { sha256, size: raw.length, sources: sourcesBySha256.get(sha256) ?? [] });
-      if (record.parseError !== null) {
+      const paths = { messagePath: store.messagePath(sha256), recordPath: store.recordPath(sha256) };
+      const result = await pool.parseStored(paths, { sha256, sources: sourcesBySha256.get(sha256) ?? [] });
+      if (result.parseError !== null) {
         parseErrors += 1;
-        log.warn('message parsed with an error', { sha256, parseError: record.parseError });
+        log.warn('message parsed with an error', { sha256, parseError: result.parseError });
       }
-      await store.saveRecord(record);
+      if (result.record !== null) await store.saveRecord(result.record);
       done += 1;
       options.onProgress?.(done, toParse.length);
     }
