@@ -276,7 +276,10 @@ export function formatSizeResult(result: SizeResult): string {
     `  Mailcase parse + index: ${mailcase.processSeconds.toFixed(1)} s (${rate.toFixed(0)} msg/s), peak RSS ${mib(mailcase.peakRssBytes)} MiB, index ${mib(mailcase.indexBytes)} MiB`,
   ];
 
-  if (mailcase.indexAloneSeconds !== null) lines.push(`  Mailcase index alone (rebuild from records): ${mailcase.indexAloneSeconds.toFixed(1)} s`);
+  if (mailcase.indexAloneSeconds !== null) {
+    const peak = mailcase.peakRssWithIndexAloneBytes === null ? '' : `, peak RSS of the step with it ${mib(mailcase.peakRssWithIndexAloneBytes)} MiB`;
+    lines.push(`  Mailcase index alone (rebuild from records): ${mailcase.indexAloneSeconds.toFixed(1)} s${peak}`);
+  }
   if (mu !== null) {
     const muRate = result.messages / mu.seconds;
     lines.push(`  mu index: ${mu.seconds.toFixed(1)} s (${muRate.toFixed(0)} msg/s), peak RSS ${mib(mu.peakRssBytes)} MiB; Mailcase/mu throughput ${(rate / muRate).toFixed(2)}`);
