@@ -149,3 +149,21 @@ describe('ParseWorkerPool.parseStored in worker threads', () => {
     }
   }, 30_000);
 });
+
+describe('ParseWorkerPool out of memory', () => {
+  it('parses a message again in a large worker after it runs out of memory', async () => {
+    // About 40 MB of body text, far beyond an ordinary worker's heap limit of 48 MB once decoded into strings.
+    const line = 'Falcon pricing notes for the quarterly review, line by line. '.repeat(2);
+    const body = Array.from({ length: 330_000 }, () => line).join('\r\n');
+    const raw = Buffer.from(`From: anna@corp.example\r\nSubject: Large\r\nContent-Type: text/plain\r\n\r\n${body}\r\n`);
+    const pool = new ParseWorkerPool({ workerUrl, size: 1, heapMb: { ordinary: 48, large: 2048 } });
+
+    const record = await pool.parse(raw, { sha256: 'a'.repeat(64), size: raw.length, sources: [] });
+    await pool.close();
+
+    expect(record.parseError).toBeNull();
+    expect(record.subject).toBe('Large');
+    // mailparser gives line feeds for CRLF and ends the text with one; a 40 MB diff would be unreadable, so the texts are compared as a whole.
+    expect(record.text === `${body.replace(/\r\n/g, '\n')}\n`).toBe(true);
+  }, 120_000);
+});
