@@ -34,8 +34,8 @@ export const INDEX_SCHEMA_VERSION = 4;
 
 /**
  * Documents per lunr segment. lunr builds a segment as objects per term, field and document, so the build's memory
- * grows with the segment: a full rebuild of 11,000 messages of about 2 KB peaked at 461 MiB with 5,000 documents
- * per segment and at 274 MiB with 2,000. A query finds a term in each segment by binary search, so more segments
+ * grows with the segment. A full rebuild of 11,000 messages of about 2 KB peaked at 461 MiB with 5,000 documents
+ * per segment, and at 274 MiB with 2,000. A query finds a term in each segment by binary search, so more segments
  * cost it little, and adding mail rebuilds a smaller last segment.
  */
 export const SEGMENT_DOCUMENTS = 2_000;
@@ -47,7 +47,7 @@ const DOCUMENTS_FILE = 'documents.bin';
 /** Bytes of the SHA-256 of each text line that the words file keeps, enough to notice a damaged line. */
 const TEXT_LINE_DIGEST_BYTES = 16;
 
-/** Longest text line read for a snippet; a longer one means the words file is wrong. */
+/** Maximum length of a text line read for a snippet. A longer line means the words file is damaged. */
 const MAX_TEXT_LINE_BYTES = 1024 * 1024 * 1024;
 
 /** Records loaded at a time while building, so a full rebuild keeps at most this many records in memory. */
@@ -273,7 +273,7 @@ export async function segmentTexts(segment: Segment): Promise<SegmentTexts> {
 
 /**
  * Returns the texts of one document of a segment, reading and parsing only its line. Throws UnusableIndexError when
- * the line is damaged or the file shorter than the words file says.
+ * the line is damaged or the file is shorter than the words file expects.
  */
 export async function documentText(caseIndex: CaseIndex, segment: Segment, offset: number): Promise<DocumentText> {
   if (segment.texts !== null) return parseDocumentText(segment, segment.texts, offset);
@@ -291,7 +291,7 @@ export async function documentText(caseIndex: CaseIndex, segment: Segment, offse
   }
   try {
     const { bytesRead } = await handle.read(line, 0, line.length, start);
-    if (bytesRead !== line.length) throw new UnusableIndexError(`${name} is shorter than its index says`);
+    if (bytesRead !== line.length) throw new UnusableIndexError(`${name} is truncated: document ${segment.first + offset} is missing`);
   } catch (error) {
     if (error instanceof UnusableIndexError) throw error;
     throw new UnusableIndexError(`${name} is not readable: ${(error as Error).message}`);

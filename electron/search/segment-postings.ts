@@ -75,7 +75,7 @@ export class SegmentPostings {
     private readonly terms: readonly string[],
     /** lunr's number of each term (its `_index`), which orders a query vector's elements. */
     private readonly termNumbers: Uint32Array,
-    /** Where each term's postings of each field start in `ordinals`: term position times field count plus field. */
+    /** Start of each term's postings per field in `ordinals`, indexed by term position times field count plus field. */
     private readonly starts: Uint32Array,
     private readonly ordinals: Uint32Array,
     /** Weights as integer thousandths, when lunr's rounding made every weight one. */

@@ -43,11 +43,11 @@ export class SegmentWords {
     private readonly stems: readonly string[],
     /** The stem number of each vocabulary word. */
     private readonly vocabularyStems: Uint32Array,
-    /** Where each document's units start in the unit arrays; one more entry ends the last document. */
+    /** Start of each document's units in the unit arrays, then the end of the last document's. */
     private readonly documentUnits: Uint32Array,
     /** The source number of each unit. */
     private readonly unitSources: Uint8Array,
-    /** Where each unit's words start in `words`; one more entry ends the last unit. */
+    /** Start of each unit's words in `words`, then the end of the last unit's. */
     private readonly unitWords: Uint32Array,
     private readonly words: Uint32Array,
     /** Byte offset of each document's line in the segment's text file, then the offset past the last line. */
@@ -183,13 +183,13 @@ export class SegmentWords {
         matches[number] = 1;
       }
     } else {
-      const wanted = stemOf(operand.text);
+      const expected = stemOf(operand.text);
       const stemMatches = new Uint8Array(this.stems.length);
       if (operand.fuzzy === 0) {
-        const stem = lowerBound(this.stems, wanted);
-        if (this.stems[stem] === wanted) stemMatches[stem] = 1;
+        const stem = lowerBound(this.stems, expected);
+        if (this.stems[stem] === expected) stemMatches[stem] = 1;
       } else {
-        const matches = createFuzzyMatcher(wanted, operand.fuzzy);
+        const matches = createFuzzyMatcher(expected, operand.fuzzy);
         this.stems.forEach((stem, number) => {
           if (matches(stem)) stemMatches[number] = 1;
         });

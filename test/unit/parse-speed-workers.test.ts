@@ -151,7 +151,7 @@ describe('ParseWorkerPool.parseStored in worker threads', () => {
 });
 
 describe('ParseWorkerPool out of memory', () => {
-  it('parses a message again in a large worker after it runs out of memory', async () => {
+  it('retries an out-of-memory message in a large worker', async () => {
     // About 40 MB of body text, far beyond an ordinary worker's heap limit of 48 MB once decoded into strings.
     const line = 'Falcon pricing notes for the quarterly review, line by line. '.repeat(2);
     const body = Array.from({ length: 330_000 }, () => line).join('\r\n');
@@ -163,7 +163,8 @@ describe('ParseWorkerPool out of memory', () => {
 
     expect(record.parseError).toBeNull();
     expect(record.subject).toBe('Large');
-    // mailparser gives line feeds for CRLF and ends the text with one; a 40 MB diff would be unreadable, so the texts are compared as a whole.
+    // mailparser turns CRLF into line feeds and ends the text with one. The texts are compared as a whole, because a
+    // 40 MB diff would be unreadable.
     expect(record.text === `${body.replace(/\r\n/g, '\n')}\n`).toBe(true);
   }, 120_000);
 });
