@@ -24,7 +24,7 @@ export class DocumentTable {
     readonly froms: readonly string[],
     /** The distinct addresses of the case. */
     readonly addresses: readonly AddressEntryRow[],
-    /** Where each document's addresses start in `addressFields` and `addressNumbers`; one more entry ends the last. */
+    /** Start of each document's addresses in `addressFields` and `addressNumbers`, then the end of the last one's. */
     readonly addressStarts: Uint32Array,
     /** The address field code of each of a document's addresses (ADDRESS_FIELD_CODES). */
     readonly addressFields: Uint8Array,

@@ -14,7 +14,7 @@ export function fuzzyAutomaton(word: string, distance: number): AutomatonState {
   return (lunr.TokenSet as unknown as { fromFuzzyString(text: string, edits: number): AutomatonState }).fromFuzzyString(word, distance);
 }
 
-/** Returns a test that tells whether a word is within `distance` edits of `word`, as lunr's fuzzy term matches. */
+/** Returns a test for whether a word is within `distance` edits of `word`, as lunr's fuzzy term matches it. */
 export function createFuzzyMatcher(word: string, distance: number): (candidate: string) => boolean {
   const start = fuzzyAutomaton(word, distance);
   return (candidate) => {

@@ -65,9 +65,9 @@ export class QueryEvaluator {
       }
       case 'not': {
         const excluded = await this.evaluate(node.child, mask, false);
-        const kept = new Uint8Array(mask.length);
-        for (let ordinal = 0; ordinal < mask.length; ordinal += 1) kept[ordinal] = mask[ordinal] === 1 && excluded[ordinal] === 0 ? 1 : 0;
-        return kept;
+        const remaining = new Uint8Array(mask.length);
+        for (let ordinal = 0; ordinal < mask.length; ordinal += 1) remaining[ordinal] = mask[ordinal] === 1 && excluded[ordinal] === 0 ? 1 : 0;
+        return remaining;
       }
       case 'term':
         return this.evaluateTerm(node, mask, scoring);

@@ -34,8 +34,8 @@ export const INDEX_SCHEMA_VERSION = 4;
 
 /**
  * Documents per lunr segment. lunr builds a segment as objects per term, field and document, so the build's memory
- * grows with the segment. A full rebuild of 11,000 messages of about 2 KB peaked at 461 MiB with 5,000 documents
- * per segment, and at 274 MiB with 2,000. A query finds a term in each segment by binary search, so more segments
+ * grows with the segment. Full rebuilds of 11,000 messages of about 2 KB on the calling thread peaked at 452 to
+ * 512 MiB with 5,000 documents per segment, and at 271 to 393 MiB with 2,000, varying with V8's collection timing. A query finds a term in each segment by binary search, so more segments
  * cost it little, and adding mail rebuilds a smaller last segment.
  */
 export const SEGMENT_DOCUMENTS = 2_000;

@@ -16,6 +16,7 @@ import {
   unpackSections,
 } from './binary-sections.js';
 import { fuzzyAutomaton, type AutomatonState } from './fuzzy-match.js';
+import { firstIndexWhere, lowerBound } from './sorted-search.js';
 
 const POSTINGS_FORMAT = 'mailcase-postings';
 
@@ -208,7 +209,7 @@ export class SegmentPostings {
     else this.searchTerms(expanded, fieldNumbers, visit);
   }
 
-  /** The common case of one term: a field's score is the term's weight there, since the query vector is one 1. */
+  /** Scores the common case of one term, where a field's score is the term's weight there, because the query vector is a single 1. */
   private searchOneTerm(position: number, fieldNumbers: readonly number[], visit: PostingVisitor): void {
     const scores = new Float64Array(this.count);
     const found = new Uint8Array(this.count);
@@ -282,7 +283,7 @@ export class SegmentPostings {
     if (clause.fuzzy > 0) return this.expandFuzzy(word, clause.fuzzy);
     if (clause.wildcard) {
       const positions = new Set<number>();
-      for (let position = this.lowerBound(word); position < this.terms.length && (this.terms[position] ?? '').startsWith(word); position += 1) {
+      for (let position = lowerBound(this.terms, word); position < this.terms.length && (this.terms[position] ?? '').startsWith(word); position += 1) {
         positions.add(position);
       }
       for (const stem of clause.wordStems ?? []) {
@@ -318,7 +319,7 @@ export class SegmentPostings {
         // Only the characters the automaton names can follow: look each one's range up directly.
         for (const character of Object.keys(state.edges)) {
           const next = state.edges[character];
-          const childLow = this.lowerBoundIn(prefix + character, low, high);
+          const childLow = lowerBound(this.terms, prefix + character, low, high);
           const childHigh = this.prefixEnd(prefix + character, childLow, high);
           if (next !== undefined && childLow < childHigh) visit(character, next, childLow, childHigh);
         }
@@ -341,36 +342,12 @@ export class SegmentPostings {
 
   /** Returns the first position from `low` whose term does not start with `prefix`; every term before it does. */
   private prefixEnd(prefix: string, low: number, high: number): number {
-    let start = low;
-    let end = high;
-    while (start < end) {
-      const middle = (start + end) >> 1;
-      if ((this.terms[middle] ?? '').startsWith(prefix)) start = middle + 1;
-      else end = middle;
-    }
-    return start;
-  }
-
-  /** Returns the first position in [low, high) whose term is not less than `term`. */
-  private lowerBoundIn(term: string, low: number, high: number): number {
-    let start = low;
-    let end = high;
-    while (start < end) {
-      const middle = (start + end) >> 1;
-      if ((this.terms[middle] ?? '') < term) start = middle + 1;
-      else end = middle;
-    }
-    return start;
+    return firstIndexWhere(low, high, (position) => !(this.terms[position] ?? '').startsWith(prefix));
   }
 
   private positionOf(term: string): number {
-    const position = this.lowerBound(term);
+    const position = lowerBound(this.terms, term);
     return this.terms[position] === term ? position : -1;
-  }
-
-  /** Returns the first position whose term is not less than `term`. */
-  private lowerBound(term: string): number {
-    return this.lowerBoundIn(term, 0, this.terms.length);
   }
 
   private weight(at: number): number {

@@ -14,6 +14,7 @@ import {
 } from './binary-sections.js';
 import type { DocumentText, TextUnit } from './search-documents.js';
 import { createFuzzyMatcher } from './fuzzy-match.js';
+import { firstIndexWhere, lowerBound } from './sorted-search.js';
 import { splitWords } from './text-matcher.js';
 import { normaliseWord } from './text-pipeline.js';
 
@@ -287,18 +288,6 @@ function stemOf(word: string): string {
   return stem;
 }
 
-/** Returns the first position in a sorted list whose value is not less than `value`. */
-function lowerBound(sorted: readonly string[], value: string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if ((sorted[middle] ?? '') < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
 /**
  * Tells whether a left span and a right span are at most `distance` words apart, the right one after the left one
  * or, unless `ordered`, before it. Spans are pairs of first and last word positions in ascending order, so a binary
@@ -310,26 +299,14 @@ export function hasNearPair(lefts: readonly number[], rights: readonly number[],
     const leftFirst = lefts[a] ?? 0;
     const leftLast = lefts[a + 1] ?? 0;
     // The first right span that starts after the left one ends.
-    const after = firstPair(pairs, (pair) => (rights[2 * pair] ?? 0) > leftLast);
+    const after = firstIndexWhere(0, pairs, (pair) => (rights[2 * pair] ?? 0) > leftLast);
     if (after < pairs && (rights[2 * after] ?? 0) - leftLast - 1 <= distance) return true;
     if (ordered) continue;
     // The last right span that ends before the left one starts.
-    const before = firstPair(pairs, (pair) => (rights[2 * pair + 1] ?? 0) >= leftFirst) - 1;
+    const before = firstIndexWhere(0, pairs, (pair) => (rights[2 * pair + 1] ?? 0) >= leftFirst) - 1;
     if (before >= 0 && leftFirst - (rights[2 * before + 1] ?? 0) - 1 <= distance) return true;
   }
   return false;
-}
-
-/** Returns the first pair for which `test` holds, where it holds for every pair after it too; `count` when none. */
-function firstPair(count: number, test: (pair: number) => boolean): number {
-  let low = 0;
-  let high = count;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (test(middle)) high = middle;
-    else low = middle + 1;
-  }
-  return low;
 }
 
 /** Tells whether every string sorts after the one before it, as binary search needs. */

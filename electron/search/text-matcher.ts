@@ -4,6 +4,7 @@
 import type { HighlightRange, PhraseNode, TermNode } from '../../shared/search-types.js';
 import { WORD_SEPARATOR_CLASS } from '../../shared/word-separators.js';
 import { createFuzzyMatcher } from './fuzzy-match.js';
+import { firstIndexWhere } from './sorted-search.js';
 import { normaliseWord } from './text-pipeline.js';
 
 /** The words of a text with the character range of each, punctuation trimmed from both ends. */
@@ -74,14 +75,14 @@ export class TextMatcher {
     const found: WordSpan[] = [];
     for (const a of lefts) {
       // Right spans that start after the left one and at most `distance` words later.
-      for (let at = firstSpan(rights, (b) => b.first > a.last); at < rights.length; at += 1) {
+      for (let at = firstIndexWhere(0, rights.length, (index) => (rights[index]?.first ?? 0) > a.last); at < rights.length; at += 1) {
         const b = rights[at];
         if (b === undefined || b.first - a.last - 1 > distance) break;
         found.push({ first: a.first, last: b.last });
       }
       if (ordered) continue;
       // Right spans that end before the left one starts and at most `distance` words earlier.
-      for (let at = firstSpan(rights, (b) => b.last >= a.first) - 1; at >= 0; at -= 1) {
+      for (let at = firstIndexWhere(0, rights.length, (index) => (rights[index]?.last ?? 0) >= a.first) - 1; at >= 0; at -= 1) {
         const b = rights[at];
         if (b === undefined || a.first - b.last - 1 > distance) break;
         found.push({ first: b.first, last: a.last });
@@ -113,25 +114,25 @@ export class TextMatcher {
 
   private findTerm(list: WordList, term: TermNode): WordSpan[] {
     const found: WordSpan[] = [];
-    const wanted = term.wildcard ? term.text : this.stem(term.text);
+    const expected = term.wildcard ? term.text : this.stem(term.text);
     list.words.forEach((word, index) => {
-      if (this.termMatches(word, wanted, term)) found.push({ first: index, last: index });
+      if (this.termMatches(word, expected, term)) found.push({ first: index, last: index });
     });
     return found;
   }
 
-  private termMatches(word: string, wanted: string, term: TermNode): boolean {
-    if (term.wildcard) return word.startsWith(wanted);
+  private termMatches(word: string, expected: string, term: TermNode): boolean {
+    if (term.wildcard) return word.startsWith(expected);
     const stem = this.stem(word);
-    if (term.fuzzy === 0) return stem === wanted;
-    return this.fuzzyMatcher(wanted, term.fuzzy)(stem);
+    if (term.fuzzy === 0) return stem === expected;
+    return this.fuzzyMatcher(expected, term.fuzzy)(stem);
   }
 
-  private fuzzyMatcher(wanted: string, distance: number): (stem: string) => boolean {
-    const key = `${distance}\u0000${wanted}`;
+  private fuzzyMatcher(expected: string, distance: number): (stem: string) => boolean {
+    const key = `${distance}\u0000${expected}`;
     let matcher = this.fuzzyMatchers.get(key);
     if (matcher === undefined) {
-      matcher = createFuzzyMatcher(wanted, distance);
+      matcher = createFuzzyMatcher(expected, distance);
       this.fuzzyMatchers.set(key, matcher);
     }
     return matcher;
@@ -145,16 +146,4 @@ export class TextMatcher {
     }
     return stem;
   }
-}
-
-/** Returns the first span for which `test` holds, where it holds for every later span too; the length when none. */
-function firstSpan(spans: readonly WordSpan[], test: (span: WordSpan) => boolean): number {
-  let low = 0;
-  let high = spans.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (test(spans[middle] ?? { first: 0, last: 0 })) high = middle;
-    else low = middle + 1;
-  }
-  return low;
 }

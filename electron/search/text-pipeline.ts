@@ -26,8 +26,8 @@ export const composedForm: lunr.PipelineFunction = (token) => token.update((text
 export const MAX_TERM_CHARS = 80;
 
 /**
- * Longest token trimmed of punctuation. Trimming the end of a long run of punctuation takes time in proportion to
- * the square of its length, so longer tokens are dropped before trimming; no word is anywhere near this long.
+ * Maximum length of a token that is trimmed of punctuation. Trimming the end of a long run of punctuation takes
+ * time in proportion to the square of its length, so longer tokens are dropped before trimming. No word is this long.
  */
 export const MAX_UNTRIMMED_TOKEN_CHARS = 1_000;
 

@@ -1,11 +1,9 @@
 // Runs message parsing in real worker threads: the parse worker compiled from source with tsc, and a test
 // worker that fails on purpose, to check that one failing message never stops the batch.
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,15 +13,14 @@ import { importMessages } from '../../electron/import/import-messages.js';
 import { parseMessage } from '../../electron/parsing/parse-message.js';
 import { ParseWorkerPool } from '../../electron/parsing/parse-worker-pool.js';
 import { processCase } from '../../electron/parsing/process-case.js';
+import { buildParseWorker } from '../helpers/parse-worker-build.js';
 
-const run = promisify(execFile);
 const MESSAGES = path.resolve('test/fixtures/messages');
 
 /**
  * The compiled worker goes below node_modules/.cache so that its imports of mailparser and the other packages
  * resolve from the project's node_modules, as they do from dist/.
  */
-const BUILD_ROOT = path.resolve('node_modules/.cache/mailcase-parse-worker-test');
 
 /** A worker that speaks the parse-worker protocol and fails on purpose for messages carrying an X-Test header. */
 const HOSTILE_WORKER = `
@@ -46,26 +43,7 @@ let workerUrl: URL;
 let scratch: string;
 
 beforeAll(async () => {
-  await fs.mkdir(BUILD_ROOT, { recursive: true });
-  buildDir = await fs.mkdtemp(path.join(BUILD_ROOT, 'build-'));
-  const tsc = path.resolve('node_modules/typescript/bin/tsc');
-  const args = [
-    tsc,
-    '--outDir', buildDir,
-    '--rootDir', '.',
-    '--module', 'NodeNext',
-    '--moduleResolution', 'NodeNext',
-    '--target', 'ES2022',
-    '--skipLibCheck',
-    '--esModuleInterop',
-    '--resolveJsonModule',
-    '--types', 'node',
-    'electron/parsing/parse-worker.ts',
-  ];
-  // Type errors in files still being written elsewhere do not stop tsc from emitting JavaScript.
-  await run(process.execPath, args).catch(() => undefined);
-  await fs.writeFile(path.join(buildDir, 'package.json'), '{"type":"module"}\n');
-  workerUrl = pathToFileURL(path.join(buildDir, 'electron/parsing/parse-worker.js'));
+  ({ workerUrl, buildDir } = await buildParseWorker('mailcase-parse-worker-test'));
 
   scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcase-workers-'));
   await fs.writeFile(path.join(scratch, 'hostile-worker.mjs'), HOSTILE_WORKER);

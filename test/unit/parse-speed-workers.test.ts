@@ -1,11 +1,9 @@
 // Runs stored messages through real parse worker threads, which read the evidence and write the record files
 // themselves, and checks the files match a parse on the calling thread octet for octet.
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,12 +12,10 @@ import { importMessages } from '../../electron/import/import-messages.js';
 import { ParseWorkerPool } from '../../electron/parsing/parse-worker-pool.js';
 import { processCase } from '../../electron/parsing/process-case.js';
 import { forgetLoadedIndexes } from '../../electron/search/search-index.js';
+import { buildParseWorker } from '../helpers/parse-worker-build.js';
 
-const run = promisify(execFile);
 const MESSAGES = path.resolve('test/fixtures/messages');
 
-/** Below node_modules/.cache, so the compiled worker resolves mailparser and the other packages from the project. */
-const BUILD_ROOT = path.resolve('node_modules/.cache/mailcase-parse-speed-test');
 
 /** A worker that speaks the parse-worker protocol and exits on every stored message, as a crash would. */
 const EXITING_WORKER = `
@@ -33,26 +29,7 @@ let workerUrl: URL;
 let scratch: string;
 
 beforeAll(async () => {
-  await fs.mkdir(BUILD_ROOT, { recursive: true });
-  buildDir = await fs.mkdtemp(path.join(BUILD_ROOT, 'build-'));
-  const tsc = path.resolve('node_modules/typescript/bin/tsc');
-  const args = [
-    tsc,
-    '--outDir', buildDir,
-    '--rootDir', '.',
-    '--module', 'NodeNext',
-    '--moduleResolution', 'NodeNext',
-    '--target', 'ES2022',
-    '--skipLibCheck',
-    '--esModuleInterop',
-    '--resolveJsonModule',
-    '--types', 'node',
-    'electron/parsing/parse-worker.ts',
-  ];
-  // Type errors in files still being written elsewhere do not stop tsc from emitting JavaScript.
-  await run(process.execPath, args).catch(() => undefined);
-  await fs.writeFile(path.join(buildDir, 'package.json'), '{"type":"module"}\n');
-  workerUrl = pathToFileURL(path.join(buildDir, 'electron/parsing/parse-worker.js'));
+  ({ workerUrl, buildDir } = await buildParseWorker('mailcase-parse-speed-test'));
 
   scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcase-parse-speed-'));
   await fs.writeFile(path.join(scratch, 'exiting-worker.mjs'), EXITING_WORKER);
