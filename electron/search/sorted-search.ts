@@ -1,8 +1,8 @@
 // Binary search over sorted term lists and spans, shared by the postings, the word sequences and the matcher.
 
 /**
- * Returns the first index in [low, high) where `test` is true, for a test that is false up to some index and true
- * from there on; `high` when it is true nowhere.
+ * Returns the first index in [low, high) where `test` is true. The test must be false up to some index and true
+ * from there on. Returns `high` when it is true nowhere.
  */
 export function firstIndexWhere(low: number, high: number, test: (index: number) => boolean): number {
   let start = low;
